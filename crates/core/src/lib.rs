@@ -1,0 +1,1 @@
+//! Domain types and rules of xueshi. This crate does no I/O.
