@@ -1,1 +1,20 @@
-//! Domain types and rules of xueshi. This crate does no I/O.
+//! Domain types and rules of xueshi. This crate does no I/O: it parses values at the edge
+//! (forms, import rows, API bodies) into types that can only hold valid values, and holds
+//! the rules that the web forms, the importers and the API share.
+
+pub mod date;
+pub mod error;
+pub mod hours;
+pub mod person;
+pub mod role;
+pub mod staff_id;
+pub mod term;
+pub mod text;
+pub mod unit;
+
+pub use error::ParseError;
+pub use hours::Hours;
+pub use role::{Role, RoleKind};
+pub use staff_id::StaffId;
+pub use term::TermCode;
+pub use unit::UnitKind;
