@@ -1,6 +1,6 @@
 //! The append-only audit log. Database triggers reject every UPDATE and DELETE on it.
 
-use sqlx::{Acquire, Any, Row};
+use sqlx::{AnyConnection, Row};
 
 use crate::{Result, new_id, now_ms};
 
@@ -38,12 +38,11 @@ pub struct AuditEntry<'e> {
 }
 
 /// Appends an entry; call it inside the transaction that makes the change.
-pub async fn append<'a>(
-    db: impl Acquire<'a, Database = Any>,
+pub async fn append(
+    conn: &mut AnyConnection,
     actor: &Actor,
     entry: &AuditEntry<'_>,
 ) -> Result<String> {
-    let mut conn = db.acquire().await?;
     let id = new_id();
     sqlx::query(
         "INSERT INTO audit_log (id, at, actor_id, actor_ip, entity, entity_id, action, before_json, after_json, reason_code, comment) \
@@ -81,12 +80,11 @@ pub struct AuditRow {
 }
 
 /// Lists the audit rows of one entity, oldest first.
-pub async fn for_entity<'a>(
-    db: impl Acquire<'a, Database = Any>,
+pub async fn for_entity(
+    conn: &mut AnyConnection,
     entity: &str,
     entity_id: &str,
 ) -> Result<Vec<AuditRow>> {
-    let mut conn = db.acquire().await?;
     let rows = sqlx::query(
         "SELECT a.id, a.at, a.actor_id, p.name AS actor_name, a.actor_ip, a.action, a.before_json, a.after_json, \
          a.reason_code, a.comment FROM audit_log a LEFT JOIN people p ON p.id = a.actor_id \

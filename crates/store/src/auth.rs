@@ -3,7 +3,7 @@
 //! Tokens are random secrets held by the client; only their SHA-256 (hex) is stored, so
 //! a copy of the database does not let anyone sign in. The caller hashes.
 
-use sqlx::{Acquire, Any, AnyConnection, Row};
+use sqlx::{AnyConnection, Connection, Row};
 
 use crate::{Result, now_ms};
 
@@ -16,14 +16,13 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
-pub async fn create_session<'a>(
-    db: impl Acquire<'a, Database = Any>,
+pub async fn create_session(
+    conn: &mut AnyConnection,
     token_hash: &str,
     person_id: &str,
     csrf_token: &str,
     expires_at: i64,
 ) -> Result<()> {
-    let mut conn = db.acquire().await?;
     let now = now_ms();
     sqlx::query(
         "INSERT INTO sessions (token_hash, person_id, csrf_token, created_at, last_seen_at, expires_at) \
@@ -40,12 +39,11 @@ pub async fn create_session<'a>(
 }
 
 /// Finds a session that has not expired at `now`.
-pub async fn find_session<'a>(
-    db: impl Acquire<'a, Database = Any>,
+pub async fn find_session(
+    conn: &mut AnyConnection,
     token_hash: &str,
     now: i64,
 ) -> Result<Option<SessionRecord>> {
-    let mut conn = db.acquire().await?;
     let row = sqlx::query(
         "SELECT person_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2",
     )
@@ -65,13 +63,12 @@ pub async fn find_session<'a>(
 }
 
 /// Records activity on a session and extends its expiry.
-pub async fn touch_session<'a>(
-    db: impl Acquire<'a, Database = Any>,
+pub async fn touch_session(
+    conn: &mut AnyConnection,
     token_hash: &str,
     now: i64,
     expires_at: i64,
 ) -> Result<()> {
-    let mut conn = db.acquire().await?;
     sqlx::query("UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE token_hash = $1")
         .bind(token_hash)
         .bind(now)
@@ -81,11 +78,7 @@ pub async fn touch_session<'a>(
     Ok(())
 }
 
-pub async fn delete_session<'a>(
-    db: impl Acquire<'a, Database = Any>,
-    token_hash: &str,
-) -> Result<()> {
-    let mut conn = db.acquire().await?;
+pub async fn delete_session(conn: &mut AnyConnection, token_hash: &str) -> Result<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
         .execute(&mut *conn)
@@ -106,13 +99,12 @@ pub async fn end_all_sessions(conn: &mut AnyConnection, person_id: &str) -> Resu
     Ok(())
 }
 
-pub async fn create_api_token<'a>(
-    db: impl Acquire<'a, Database = Any>,
+pub async fn create_api_token(
+    conn: &mut AnyConnection,
     token_hash: &str,
     person_id: &str,
     expires_at: i64,
 ) -> Result<()> {
-    let mut conn = db.acquire().await?;
     sqlx::query("INSERT INTO api_tokens (token_hash, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash)
         .bind(person_id)
@@ -124,12 +116,11 @@ pub async fn create_api_token<'a>(
 }
 
 /// Returns the person an unexpired API token belongs to, and records its use.
-pub async fn find_api_token<'a>(
-    db: impl Acquire<'a, Database = Any>,
+pub async fn find_api_token(
+    conn: &mut AnyConnection,
     token_hash: &str,
     now: i64,
 ) -> Result<Option<String>> {
-    let mut conn = db.acquire().await?;
     let row = sqlx::query(
         "SELECT person_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND expires_at > $2",
     )
@@ -151,8 +142,7 @@ pub async fn find_api_token<'a>(
 }
 
 /// Deletes expired sessions and API tokens; returns how many rows went.
-pub async fn purge_expired<'a>(db: impl Acquire<'a, Database = Any>, now: i64) -> Result<u64> {
-    let mut conn = db.acquire().await?;
+pub async fn purge_expired(conn: &mut AnyConnection, now: i64) -> Result<u64> {
     let sessions = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
         .bind(now)
         .execute(&mut *conn)
@@ -175,12 +165,7 @@ pub struct ThrottleLimit {
 }
 
 /// Returns until when a key is locked, if it is locked at `now`.
-pub async fn locked_until<'a>(
-    db: impl Acquire<'a, Database = Any>,
-    key: &str,
-    now: i64,
-) -> Result<Option<i64>> {
-    let mut conn = db.acquire().await?;
+pub async fn locked_until(conn: &mut AnyConnection, key: &str, now: i64) -> Result<Option<i64>> {
     let row = sqlx::query("SELECT locked_until FROM sign_in_throttle WHERE throttle_key = $1")
         .bind(key)
         .fetch_optional(&mut *conn)
@@ -193,13 +178,12 @@ pub async fn locked_until<'a>(
 }
 
 /// Counts a failed attempt for `key`; returns the lock's end when this failure locks it.
-pub async fn record_failure<'a>(
-    db: impl Acquire<'a, Database = Any>,
+pub async fn record_failure(
+    conn: &mut AnyConnection,
     key: &str,
     now: i64,
     limit: ThrottleLimit,
 ) -> Result<Option<i64>> {
-    let mut conn = db.acquire().await?;
     let mut tx = conn.begin().await?;
     let window_start = now - limit.window_ms;
     sqlx::query(
@@ -237,8 +221,7 @@ pub async fn record_failure<'a>(
 }
 
 /// Forgets the failures of a key after a successful sign-in.
-pub async fn clear_failures<'a>(db: impl Acquire<'a, Database = Any>, key: &str) -> Result<()> {
-    let mut conn = db.acquire().await?;
+pub async fn clear_failures(conn: &mut AnyConnection, key: &str) -> Result<()> {
     sqlx::query("DELETE FROM sign_in_throttle WHERE throttle_key = $1")
         .bind(key)
         .execute(&mut *conn)

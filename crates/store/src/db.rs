@@ -103,6 +103,11 @@ impl Db {
         Ok(tx)
     }
 
+    /// Takes a connection from the pool for a few queries outside a transaction.
+    pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
     /// Begins a transaction that only reads.
     pub async fn begin_read(&self) -> Result<Tx> {
         Ok(self.pool.begin().await?)
@@ -155,4 +160,10 @@ mod tests {
     fn memory_database_is_refused() {
         assert!(prepare_sqlite_url("sqlite::memory:").is_err());
     }
+}
+
+/// Commits a transaction, mapping the error into the store's error type.
+pub async fn commit(tx: Tx) -> Result<()> {
+    tx.commit().await?;
+    Ok(())
 }

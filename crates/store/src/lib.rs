@@ -18,7 +18,7 @@ pub mod units;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use db::{Backend, Db, Tx};
+pub use db::{Backend, Db, Tx, commit};
 pub use error::StoreError;
 
 /// Returns a new time-ordered id (UUIDv7) as text.

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::{Acquire, Any, Row};
+use sqlx::{AnyConnection, Connection, Row};
 use xueshi_core::{Role, RoleKind, StaffId};
 
 use crate::{Result, StoreError, new_id, now_ms};
@@ -83,11 +83,7 @@ pub struct PeopleFilter {
 }
 
 /// Lists people by unit, office and staff ID, with the total before paging.
-pub async fn list<'a>(
-    db: impl Acquire<'a, Database = Any>,
-    filter: &PeopleFilter,
-) -> Result<(Vec<Person>, i64)> {
-    let mut conn = db.acquire().await?;
+pub async fn list(conn: &mut AnyConnection, filter: &PeopleFilter) -> Result<(Vec<Person>, i64)> {
     let mut conditions = vec!["1 = 1".to_owned()];
     let mut binds: Vec<String> = Vec::new();
     if let Some(unit_id) = &filter.unit_id {
@@ -136,8 +132,7 @@ pub async fn list<'a>(
     Ok((people, total))
 }
 
-pub async fn get<'a>(db: impl Acquire<'a, Database = Any>, id: &str) -> Result<Person> {
-    let mut conn = db.acquire().await?;
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Person> {
     let sql = format!("SELECT {PERSON_COLUMNS} WHERE p.id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
@@ -149,11 +144,10 @@ pub async fn get<'a>(db: impl Acquire<'a, Database = Any>, id: &str) -> Result<P
         .ok_or(StoreError::NotFound)
 }
 
-pub async fn find_by_staff_id<'a>(
-    db: impl Acquire<'a, Database = Any>,
+pub async fn find_by_staff_id(
+    conn: &mut AnyConnection,
     staff_id: &StaffId,
 ) -> Result<Option<Person>> {
-    let mut conn = db.acquire().await?;
     let sql = format!("SELECT {PERSON_COLUMNS} WHERE p.staff_id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(staff_id.as_str())
@@ -163,8 +157,7 @@ pub async fn find_by_staff_id<'a>(
 }
 
 /// Counts people, active or not.
-pub async fn count<'a>(db: impl Acquire<'a, Database = Any>) -> Result<i64> {
-    let mut conn = db.acquire().await?;
+pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
     Ok(sqlx::query("SELECT COUNT(*) AS n FROM people")
         .fetch_one(&mut *conn)
         .await?
@@ -181,12 +174,11 @@ pub struct PersonFields {
 }
 
 /// Creates an active person without a password.
-pub async fn create<'a>(
-    db: impl Acquire<'a, Database = Any>,
+pub async fn create(
+    conn: &mut AnyConnection,
     staff_id: &StaffId,
     fields: &PersonFields,
 ) -> Result<String> {
-    let mut conn = db.acquire().await?;
     let id = new_id();
     let now = now_ms();
     sqlx::query(
@@ -206,12 +198,7 @@ pub async fn create<'a>(
 }
 
 /// Replaces a person's name, unit, office and title.
-pub async fn update<'a>(
-    db: impl Acquire<'a, Database = Any>,
-    id: &str,
-    fields: &PersonFields,
-) -> Result<()> {
-    let mut conn = db.acquire().await?;
+pub async fn update(conn: &mut AnyConnection, id: &str, fields: &PersonFields) -> Result<()> {
     let result = sqlx::query(
         "UPDATE people SET name = $2, unit_id = $3, office_id = $4, title = $5, updated_at = $6 WHERE id = $1",
     )
@@ -231,12 +218,7 @@ pub async fn update<'a>(
 
 /// Marks a person active or left. A person who left cannot sign in; their sessions and
 /// API tokens are ended.
-pub async fn set_active<'a>(
-    db: impl Acquire<'a, Database = Any>,
-    id: &str,
-    active: bool,
-) -> Result<()> {
-    let mut conn = db.acquire().await?;
+pub async fn set_active(conn: &mut AnyConnection, id: &str, active: bool) -> Result<()> {
     let mut tx = conn.begin().await?;
     let result = sqlx::query("UPDATE people SET active = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
@@ -262,11 +244,10 @@ pub struct Credentials {
     pub active: bool,
 }
 
-pub async fn credentials<'a>(
-    db: impl Acquire<'a, Database = Any>,
+pub async fn credentials(
+    conn: &mut AnyConnection,
     staff_id: &StaffId,
 ) -> Result<Option<Credentials>> {
-    let mut conn = db.acquire().await?;
     let row = sqlx::query("SELECT id, password_hash, active FROM people WHERE staff_id = $1")
         .bind(staff_id.as_str())
         .fetch_optional(&mut *conn)
@@ -283,13 +264,12 @@ pub async fn credentials<'a>(
 
 /// Stores a new password hash and ends every session and API token of the person.
 /// `must_change` forces a change at the next sign-in (set for one-time passwords).
-pub async fn set_password_hash<'a>(
-    db: impl Acquire<'a, Database = Any>,
+pub async fn set_password_hash(
+    conn: &mut AnyConnection,
     id: &str,
     hash: &str,
     must_change: bool,
 ) -> Result<()> {
-    let mut conn = db.acquire().await?;
     let mut tx = conn.begin().await?;
     let result = sqlx::query(
         "UPDATE people SET password_hash = $2, must_change_password = $3, updated_at = $4 WHERE id = $1",
@@ -309,21 +289,14 @@ pub async fn set_password_hash<'a>(
 }
 
 /// Lists a person's roles with their scope names.
-pub async fn grants<'a>(
-    db: impl Acquire<'a, Database = Any>,
-    person_id: &str,
-) -> Result<Vec<Grant>> {
-    let mut conn = db.acquire().await?;
-    let mut all = grants_of(&mut conn, Some(person_id)).await?;
+pub async fn grants(conn: &mut AnyConnection, person_id: &str) -> Result<Vec<Grant>> {
+    let mut all = grants_of(conn, Some(person_id)).await?;
     Ok(all.remove(person_id).unwrap_or_default())
 }
 
 /// Lists the roles of every person, keyed by person id.
-pub async fn all_grants<'a>(
-    db: impl Acquire<'a, Database = Any>,
-) -> Result<HashMap<String, Vec<Grant>>> {
-    let mut conn = db.acquire().await?;
-    grants_of(&mut conn, None).await
+pub async fn all_grants(conn: &mut AnyConnection) -> Result<HashMap<String, Vec<Grant>>> {
+    grants_of(conn, None).await
 }
 
 async fn grants_of(
@@ -363,12 +336,7 @@ async fn grants_of(
 }
 
 /// Grants a role; granting one the person holds already changes nothing and returns false.
-pub async fn grant<'a>(
-    db: impl Acquire<'a, Database = Any>,
-    person_id: &str,
-    role: &Role,
-) -> Result<bool> {
-    let mut conn = db.acquire().await?;
+pub async fn grant(conn: &mut AnyConnection, person_id: &str, role: &Role) -> Result<bool> {
     let scope = role.scope_id.clone().unwrap_or_default();
     let exists = sqlx::query(
         "SELECT 1 AS one FROM role_grants WHERE person_id = $1 AND role = $2 AND scope_id = $3",
@@ -395,12 +363,7 @@ pub async fn grant<'a>(
 }
 
 /// Revokes a role; returns false when the person did not hold it.
-pub async fn revoke<'a>(
-    db: impl Acquire<'a, Database = Any>,
-    person_id: &str,
-    role: &Role,
-) -> Result<bool> {
-    let mut conn = db.acquire().await?;
+pub async fn revoke(conn: &mut AnyConnection, person_id: &str, role: &Role) -> Result<bool> {
     let result =
         sqlx::query("DELETE FROM role_grants WHERE person_id = $1 AND role = $2 AND scope_id = $3")
             .bind(person_id)
@@ -412,11 +375,7 @@ pub async fn revoke<'a>(
 }
 
 /// Counts the active people holding a role.
-pub async fn count_with_role<'a>(
-    db: impl Acquire<'a, Database = Any>,
-    role: RoleKind,
-) -> Result<i64> {
-    let mut conn = db.acquire().await?;
+pub async fn count_with_role(conn: &mut AnyConnection, role: RoleKind) -> Result<i64> {
     let row = sqlx::query(
         "SELECT COUNT(DISTINCT g.person_id) AS n FROM role_grants g JOIN people p ON p.id = g.person_id \
          WHERE g.role = $1 AND p.active = 1",

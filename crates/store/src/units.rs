@@ -1,6 +1,6 @@
 //! Units (院部) and the offices (教研室) inside them.
 
-use sqlx::{Acquire, Any, Row};
+use sqlx::{AnyConnection, Row};
 use xueshi_core::UnitKind;
 use xueshi_core::unit::OrgName;
 
@@ -51,8 +51,7 @@ fn unit_from_row(row: &sqlx::any::AnyRow) -> Result<Unit> {
 }
 
 /// Lists all units: teaching units first, then by sort order and name.
-pub async fn list<'a>(db: impl Acquire<'a, Database = Any>) -> Result<Vec<Unit>> {
-    let mut conn = db.acquire().await?;
+pub async fn list(conn: &mut AnyConnection) -> Result<Vec<Unit>> {
     let sql = format!(
         "SELECT {UNIT_COLUMNS} FROM units u \
          ORDER BY CASE WHEN u.kind = 'teaching' THEN 0 ELSE 1 END, u.sort_order, u.name"
@@ -64,8 +63,7 @@ pub async fn list<'a>(db: impl Acquire<'a, Database = Any>) -> Result<Vec<Unit>>
 }
 
 /// Finds a unit by id.
-pub async fn get<'a>(db: impl Acquire<'a, Database = Any>, id: &str) -> Result<Unit> {
-    let mut conn = db.acquire().await?;
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Unit> {
     let sql = format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
@@ -78,11 +76,7 @@ pub async fn get<'a>(db: impl Acquire<'a, Database = Any>, id: &str) -> Result<U
 }
 
 /// Finds a unit by its name key (see `xueshi_core::text::name_key`).
-pub async fn find_by_key<'a>(
-    db: impl Acquire<'a, Database = Any>,
-    key: &str,
-) -> Result<Option<Unit>> {
-    let mut conn = db.acquire().await?;
+pub async fn find_by_key(conn: &mut AnyConnection, key: &str) -> Result<Option<Unit>> {
     let sql = format!("SELECT {UNIT_COLUMNS} FROM units u WHERE u.name_key = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(key)
@@ -93,12 +87,7 @@ pub async fn find_by_key<'a>(
 
 /// Creates a unit placed after the existing ones. A name that matches an existing unit's
 /// key is `StoreError::Unique`.
-pub async fn create<'a>(
-    db: impl Acquire<'a, Database = Any>,
-    name: &OrgName,
-    kind: UnitKind,
-) -> Result<String> {
-    let mut conn = db.acquire().await?;
+pub async fn create(conn: &mut AnyConnection, name: &OrgName, kind: UnitKind) -> Result<String> {
     let next_order: i64 =
         sqlx::query("SELECT COALESCE(MAX(sort_order), 0) + 10 AS next FROM units")
             .fetch_one(&mut *conn)
@@ -120,15 +109,14 @@ pub async fn create<'a>(
 }
 
 /// Changes what an administrator may edit on a unit.
-pub async fn update<'a>(
-    db: impl Acquire<'a, Database = Any>,
+pub async fn update(
+    conn: &mut AnyConnection,
     id: &str,
     name: &OrgName,
     kind: UnitKind,
     sort_order: i64,
     review_chain: &str,
 ) -> Result<()> {
-    let mut conn = db.acquire().await?;
     let result = sqlx::query(
         "UPDATE units SET name = $2, name_key = $3, kind = $4, sort_order = $5, review_chain = $6 WHERE id = $1",
     )
@@ -147,12 +135,7 @@ pub async fn update<'a>(
 }
 
 /// Sets a unit's kind.
-pub async fn set_kind<'a>(
-    db: impl Acquire<'a, Database = Any>,
-    id: &str,
-    kind: UnitKind,
-) -> Result<()> {
-    let mut conn = db.acquire().await?;
+pub async fn set_kind(conn: &mut AnyConnection, id: &str, kind: UnitKind) -> Result<()> {
     let result = sqlx::query("UPDATE units SET kind = $2 WHERE id = $1")
         .bind(id)
         .bind(kind.as_str())
@@ -177,11 +160,7 @@ const OFFICE_COLUMNS: &str = "o.id, o.unit_id, o.name, \
     (SELECT COUNT(*) FROM people p WHERE p.office_id = o.id AND p.active = 1) AS people_count";
 
 /// Lists the offices of a unit by name.
-pub async fn offices<'a>(
-    db: impl Acquire<'a, Database = Any>,
-    unit_id: &str,
-) -> Result<Vec<Office>> {
-    let mut conn = db.acquire().await?;
+pub async fn offices(conn: &mut AnyConnection, unit_id: &str) -> Result<Vec<Office>> {
     let sql =
         format!("SELECT {OFFICE_COLUMNS} FROM offices o WHERE o.unit_id = $1 ORDER BY o.name");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -192,8 +171,7 @@ pub async fn offices<'a>(
 }
 
 /// Lists every office of every unit.
-pub async fn all_offices<'a>(db: impl Acquire<'a, Database = Any>) -> Result<Vec<Office>> {
-    let mut conn = db.acquire().await?;
+pub async fn all_offices(conn: &mut AnyConnection) -> Result<Vec<Office>> {
     let sql = format!("SELECT {OFFICE_COLUMNS} FROM offices o ORDER BY o.unit_id, o.name");
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .fetch_all(&mut *conn)
@@ -201,8 +179,7 @@ pub async fn all_offices<'a>(db: impl Acquire<'a, Database = Any>) -> Result<Vec
     rows.iter().map(office_from_row).collect()
 }
 
-pub async fn get_office<'a>(db: impl Acquire<'a, Database = Any>, id: &str) -> Result<Office> {
-    let mut conn = db.acquire().await?;
+pub async fn get_office(conn: &mut AnyConnection, id: &str) -> Result<Office> {
     let sql = format!("SELECT {OFFICE_COLUMNS} FROM offices o WHERE o.id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
@@ -215,12 +192,11 @@ pub async fn get_office<'a>(db: impl Acquire<'a, Database = Any>, id: &str) -> R
 }
 
 /// Finds an office of a unit by its name key.
-pub async fn find_office_by_key<'a>(
-    db: impl Acquire<'a, Database = Any>,
+pub async fn find_office_by_key(
+    conn: &mut AnyConnection,
     unit_id: &str,
     key: &str,
 ) -> Result<Option<Office>> {
-    let mut conn = db.acquire().await?;
     let sql =
         format!("SELECT {OFFICE_COLUMNS} FROM offices o WHERE o.unit_id = $1 AND o.name_key = $2");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -232,12 +208,11 @@ pub async fn find_office_by_key<'a>(
 }
 
 /// Creates an office in a unit; a second office of the same key is `StoreError::Unique`.
-pub async fn create_office<'a>(
-    db: impl Acquire<'a, Database = Any>,
+pub async fn create_office(
+    conn: &mut AnyConnection,
     unit_id: &str,
     name: &OrgName,
 ) -> Result<String> {
-    let mut conn = db.acquire().await?;
     let id = new_id();
     sqlx::query(
         "INSERT INTO offices (id, unit_id, name, name_key, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -252,12 +227,7 @@ pub async fn create_office<'a>(
     Ok(id)
 }
 
-pub async fn rename_office<'a>(
-    db: impl Acquire<'a, Database = Any>,
-    id: &str,
-    name: &OrgName,
-) -> Result<()> {
-    let mut conn = db.acquire().await?;
+pub async fn rename_office(conn: &mut AnyConnection, id: &str, name: &OrgName) -> Result<()> {
     let result = sqlx::query("UPDATE offices SET name = $2, name_key = $3 WHERE id = $1")
         .bind(id)
         .bind(&name.display)

@@ -13,7 +13,8 @@ fn name(raw: &str) -> OrgName {
 }
 
 async fn unit_names_match_on_key(test_db: &TestDb) {
-    let pool = test_db.db.pool();
+    let mut conn = test_db.db.conn().await.unwrap();
+    let pool = &mut *conn;
     let id = units::create(pool, &name("财经学院"), UnitKind::Teaching)
         .await
         .unwrap();
@@ -32,7 +33,8 @@ async fn unit_names_match_on_key(test_db: &TestDb) {
 db_test!(unit_names_match_on_key);
 
 async fn units_list_teaching_first(test_db: &TestDb) {
-    let pool = test_db.db.pool();
+    let mut conn = test_db.db.conn().await.unwrap();
+    let pool = &mut *conn;
     units::create(pool, &name("教务处"), UnitKind::Other)
         .await
         .unwrap();
@@ -46,7 +48,8 @@ async fn units_list_teaching_first(test_db: &TestDb) {
 db_test!(units_list_teaching_first);
 
 async fn people_with_one_name_are_two(test_db: &TestDb) {
-    let pool = test_db.db.pool();
+    let mut conn = test_db.db.conn().await.unwrap();
+    let pool = &mut *conn;
     let unit = units::create(pool, &name("音乐学院"), UnitKind::Teaching)
         .await
         .unwrap();
@@ -83,7 +86,8 @@ async fn people_with_one_name_are_two(test_db: &TestDb) {
 db_test!(people_with_one_name_are_two);
 
 async fn grants_are_scoped_and_idempotent(test_db: &TestDb) {
-    let pool = test_db.db.pool();
+    let mut conn = test_db.db.conn().await.unwrap();
+    let pool = &mut *conn;
     let unit = units::create(pool, &name("管理学院"), UnitKind::Teaching)
         .await
         .unwrap();
@@ -120,7 +124,8 @@ async fn grants_are_scoped_and_idempotent(test_db: &TestDb) {
 db_test!(grants_are_scoped_and_idempotent);
 
 async fn throttle_locks_after_limit(test_db: &TestDb) {
-    let pool = test_db.db.pool();
+    let mut conn = test_db.db.conn().await.unwrap();
+    let pool = &mut *conn;
     let limit = ThrottleLimit {
         max_failures: 3,
         window_ms: 60_000,
@@ -163,7 +168,8 @@ async fn throttle_locks_after_limit(test_db: &TestDb) {
 db_test!(throttle_locks_after_limit);
 
 async fn throttle_window_restarts(test_db: &TestDb) {
-    let pool = test_db.db.pool();
+    let mut conn = test_db.db.conn().await.unwrap();
+    let pool = &mut *conn;
     let limit = ThrottleLimit {
         max_failures: 2,
         window_ms: 1_000,
@@ -192,7 +198,8 @@ async fn throttle_window_restarts(test_db: &TestDb) {
 db_test!(throttle_window_restarts);
 
 async fn audit_log_rejects_changes(test_db: &TestDb) {
-    let pool = test_db.db.pool();
+    let mut conn = test_db.db.conn().await.unwrap();
+    let pool = &mut *conn;
     let entry = AuditEntry {
         entity: "unit",
         entity_id: "u1",
@@ -201,10 +208,12 @@ async fn audit_log_rejects_changes(test_db: &TestDb) {
     };
     audit::append(pool, &Actor::system(), &entry).await.unwrap();
     let update = sqlx::query("UPDATE audit_log SET action = 'x'")
-        .execute(pool)
+        .execute(&mut *pool)
         .await;
     assert!(update.is_err(), "an UPDATE on the audit log must fail");
-    let delete = sqlx::query("DELETE FROM audit_log").execute(pool).await;
+    let delete = sqlx::query("DELETE FROM audit_log")
+        .execute(&mut *pool)
+        .await;
     assert!(delete.is_err(), "a DELETE on the audit log must fail");
     assert_eq!(
         audit::for_entity(pool, "unit", "u1").await.unwrap().len(),
@@ -214,7 +223,8 @@ async fn audit_log_rejects_changes(test_db: &TestDb) {
 db_test!(audit_log_rejects_changes);
 
 async fn password_change_ends_sessions(test_db: &TestDb) {
-    let pool = test_db.db.pool();
+    let mut conn = test_db.db.conn().await.unwrap();
+    let pool = &mut *conn;
     let fields = PersonFields {
         name: "韩梅梅".into(),
         unit_id: None,

@@ -1,0 +1,12 @@
+//! The administrators' pages: units and offices, people and roles, roster import.
+
+mod people;
+mod units;
+
+use crate::access::Route;
+
+pub fn routes() -> Vec<Route> {
+    let mut routes = units::routes();
+    routes.extend(people::routes());
+    routes
+}

@@ -1,0 +1,194 @@
+//! What every HTML page shares: the signed-in user, the navigation for their roles, the
+//! CSRF token for forms and the one-time message (flash) left by the previous action.
+
+use axum::extract::{FromRequestParts, Request};
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use xueshi_core::RoleKind;
+
+use crate::auth::{ClientInfo, CurrentUser, MaybeUser, cookie_value, set_cookie};
+use crate::csrf::CsrfToken;
+
+const FLASH_COOKIE: &str = "xueshi_flash";
+
+/// A link in the navigation bar.
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+/// The kind of a one-time message, which sets its color.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlashKind {
+    Success,
+    Warning,
+    Error,
+}
+
+impl FlashKind {
+    pub fn css(self) -> &'static str {
+        match self {
+            FlashKind::Success => "success",
+            FlashKind::Warning => "warning",
+            FlashKind::Error => "error",
+        }
+    }
+}
+
+/// A message shown once, on the page after a redirect.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Flash {
+    pub kind: FlashKind,
+    pub text: String,
+}
+
+/// The parts of the layout every page template receives as `page`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub title: String,
+    pub user: Option<CurrentUser>,
+    pub csrf: String,
+    pub nav: Vec<NavLink>,
+    pub flash: Option<Flash>,
+    pub path: String,
+}
+
+impl Page {
+    /// Sets the page title shown in the browser tab and the heading.
+    pub fn titled(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
+        self
+    }
+
+    pub fn user_name(&self) -> &str {
+        self.user.as_ref().map(|u| u.name.as_str()).unwrap_or("")
+    }
+
+    pub fn role_labels(&self) -> String {
+        let Some(user) = &self.user else {
+            return String::new();
+        };
+        let mut labels: Vec<&str> = user.grants.iter().map(|g| g.role.label()).collect();
+        labels.dedup();
+        labels.join("、")
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.user.is_some()
+    }
+
+    pub fn asset(&self, name: &str) -> String {
+        crate::assets::url(name)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Page {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let user = parts
+            .extensions
+            .get::<MaybeUser>()
+            .and_then(|u| u.0.clone());
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        let flash = parts.extensions.get::<Flash>().cloned();
+        let path = parts.uri.path().to_owned();
+        let nav = user
+            .as_ref()
+            .map(|u| navigation(u, &path))
+            .unwrap_or_default();
+        Ok(Page {
+            title: String::new(),
+            user,
+            csrf,
+            nav,
+            flash,
+            path,
+        })
+    }
+}
+
+/// The navigation for a person's roles, with the current section marked.
+fn navigation(user: &CurrentUser, path: &str) -> Vec<NavLink> {
+    let mut links: Vec<(&'static str, &'static str)> = vec![("/", "首页")];
+    if user.is_admin() {
+        links.push(("/admin/units", "单位与教研室"));
+        links.push(("/admin/people", "人员与角色"));
+        links.push(("/admin/import/roster", "导入名单"));
+    }
+    if user.has(RoleKind::SystemAdmin) && !user.has(RoleKind::CenterAdmin) {
+        links.retain(|(href, _)| *href != "/admin/import/roster");
+    }
+    links
+        .into_iter()
+        .map(|(href, label)| NavLink {
+            href,
+            label,
+            active: if href == "/" {
+                path == "/"
+            } else {
+                path.starts_with(href)
+            },
+        })
+        .collect()
+}
+
+/// Redirects (303) to `location`, leaving a one-time message for the next page.
+pub fn redirect_with_flash(location: &str, kind: FlashKind, text: impl Into<String>) -> Response {
+    let flash = Flash {
+        kind,
+        text: text.into(),
+    };
+    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(serde_json::to_vec(&flash).unwrap_or_default());
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        LOCATION,
+        HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/")),
+    );
+    headers.append(SET_COOKIE, set_cookie(FLASH_COOKIE, &encoded, 60, false));
+    response
+}
+
+/// Moves the flash cookie into the request for the page to show, and deletes the
+/// cookie once a page (not another redirect) has been sent.
+pub async fn take_flash(mut request: Request, next: Next) -> Response {
+    let raw = cookie_value(request.headers(), FLASH_COOKIE);
+    let https = request
+        .extensions()
+        .get::<ClientInfo>()
+        .is_some_and(|c| c.https);
+    let flash = raw.as_deref().and_then(|raw| {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(raw)
+            .ok()?;
+        serde_json::from_slice::<Flash>(&bytes).ok()
+    });
+    if let Some(flash) = flash {
+        request.extensions_mut().insert(flash);
+    }
+    let mut response = next.run(request).await;
+    let sets_own_flash = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.starts_with(FLASH_COOKIE)));
+    if raw.is_some() && !response.status().is_redirection() && !sets_own_flash {
+        response
+            .headers_mut()
+            .append(SET_COOKIE, set_cookie(FLASH_COOKIE, "", 0, https));
+    }
+    response
+}
