@@ -155,6 +155,15 @@ pub enum SheetError {
         reason: String,
     },
 
+    /// An export has more rows than one worksheet takes.
+    #[error(
+        "导出的数据超过 Excel 单个工作表的上限（{limit} 行）。请缩小导出范围，或改为导出 CSV 文件。"
+    )]
+    SheetRowLimit {
+        /// Data rows one worksheet takes below its header.
+        limit: u32,
+    },
+
     /// Writing an `.xlsx` file failed.
     #[error("生成 Excel 文件失败，请稍后重试；如果问题持续，请联系管理员。")]
     XlsxWrite {
