@@ -42,6 +42,17 @@ pub fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
     writer.finish().unwrap().into_inner()
 }
 
+/// Returns the text of one zip archive entry, or `None` when the archive lacks it.
+pub fn zip_entry(bytes: &[u8], name: &str) -> Option<String> {
+    use std::io::Read;
+
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut entry = archive.by_name(name).ok()?;
+    let mut text = String::new();
+    entry.read_to_string(&mut text).unwrap();
+    Some(text)
+}
+
 /// Rewrites one text entry of a zip archive, copying the others unchanged.
 pub fn rewrite_entry(bytes: &[u8], name: &str, edit: impl Fn(&str) -> String) -> Vec<u8> {
     use std::io::Read;
