@@ -180,8 +180,10 @@ pub fn read_table(
 
     let (sheet_name, visible_sheets, grid) = match kind? {
         FileKind::Zip => {
-            zip_guard::check_archive(bytes, options)?;
-            let sheet = workbook::catch_parser_panic(|| workbook::load_xlsx(bytes, options))?;
+            let sheet = workbook::catch_parser_panic(|| {
+                zip_guard::check_archive(bytes, options)?;
+                workbook::load_xlsx(bytes, options)
+            })?;
             (Some(sheet.name), sheet.visible_sheets, sheet.grid)
         }
         FileKind::Ole2 => {

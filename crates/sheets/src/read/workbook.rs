@@ -19,9 +19,9 @@ pub(crate) struct LoadedSheet {
 
 /// Runs a parser on untrusted bytes and turns a panic inside it into [`SheetError::Corrupt`].
 ///
-/// Calamine indexes into record data without checking lengths in a few places (0.38), so a
-/// crafted file can make it panic. The default panic hook still prints the message to
-/// standard error; the process goes on.
+/// Calamine 0.38 indexes into record data without checking lengths in a few places, so a
+/// crafted file can make it panic. The zip and cfb readers run under the same guard. The
+/// default panic hook still prints the message to standard error, and the process goes on.
 pub(crate) fn catch_parser_panic<T>(
     parse: impl FnOnce() -> Result<T, SheetError>,
 ) -> Result<T, SheetError> {
