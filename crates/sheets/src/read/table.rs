@@ -157,6 +157,8 @@ impl<'a> HeaderMatcher<'a> {
     }
 }
 
+// TODO: a two-row header (a merged group cell over sub-headers such as 开始/结束) is not
+// recognized; only one row's cells are matched to fields.
 /// Finds the first row within the scanned rows that names every required field. When a
 /// field set has no required field, the first row that names any field is the header.
 fn find_header<'g>(

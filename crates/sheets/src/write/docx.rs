@@ -209,6 +209,8 @@ impl NoticeBuilder {
     }
 
     /// Packs the document and returns the `.docx` bytes.
+    // TODO: the output is checked only as XML by the tests. It has not been opened in Word
+    // or WPS, which are stricter than the tests about the order of run properties.
     pub fn build(self) -> Result<Vec<u8>, SheetError> {
         let mut output = Cursor::new(Vec::new());
         self.docx
