@@ -14,6 +14,7 @@ pub mod config;
 pub mod csrf;
 pub mod error;
 mod home;
+pub mod import;
 pub mod page;
 mod render;
 mod signin;
