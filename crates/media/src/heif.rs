@@ -16,7 +16,10 @@ pub(crate) struct PrimaryImage {
 /// Finds the primary item's `ispe` (size) and `irot` (rotation) properties.
 ///
 /// Returns `None` when the boxes are missing or malformed.
-// NOTE: `imir` (mirroring) is not read; phone cameras do not write it, photo editors may.
+///
+/// The unit tests use boxes built by hand. A file from `heif-enc` is checked only where
+/// libheif-examples is installed, and no phone photo is part of the tests.
+// NOTE: `imir` (mirroring) is not read, so a mirrored image reports only its rotation.
 pub(crate) fn primary_image(file: &[u8]) -> Option<PrimaryImage> {
     let meta = child_box(file, b"meta")?;
     // `meta` is a full box: 4 bytes of version and flags precede its children.
