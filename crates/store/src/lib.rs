@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod blobs;
 mod db;
 mod error;
 pub mod people;
