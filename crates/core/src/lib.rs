@@ -4,6 +4,7 @@
 
 pub mod date;
 pub mod error;
+pub mod evidence;
 pub mod hours;
 pub mod person;
 pub mod role;
@@ -13,6 +14,7 @@ pub mod text;
 pub mod unit;
 
 pub use error::ParseError;
+pub use evidence::EvidenceKind;
 pub use hours::Hours;
 pub use role::{Role, RoleKind};
 pub use staff_id::StaffId;
