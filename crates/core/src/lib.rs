@@ -2,6 +2,7 @@
 //! (forms, import rows, API bodies) into types that can only hold valid values, and holds
 //! the rules that the web forms, the importers and the API share.
 
+pub mod category;
 pub mod date;
 pub mod error;
 pub mod evidence;
@@ -13,6 +14,7 @@ pub mod term;
 pub mod text;
 pub mod unit;
 
+pub use category::{CategoryRules, EvidenceRule};
 pub use error::ParseError;
 pub use evidence::EvidenceKind;
 pub use hours::Hours;
