@@ -3,11 +3,13 @@
 //! the rules that the web forms, the importers and the API share.
 
 pub mod category;
+pub mod claim;
 pub mod date;
 pub mod error;
 pub mod evidence;
 pub mod hours;
 pub mod person;
+pub mod reason;
 pub mod role;
 pub mod staff_id;
 pub mod term;
@@ -15,6 +17,7 @@ pub mod text;
 pub mod unit;
 
 pub use category::{CategoryRules, EvidenceRule};
+pub use claim::{ClaimAction, ClaimState, ClaimStatus, Outcome, ReviewChain, ReviewLevel};
 pub use error::ParseError;
 pub use evidence::EvidenceKind;
 pub use hours::Hours;
