@@ -11,6 +11,7 @@ pub mod hours;
 pub mod person;
 pub mod reason;
 pub mod role;
+pub mod similarity;
 pub mod staff_id;
 pub mod term;
 pub mod text;
