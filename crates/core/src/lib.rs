@@ -3,6 +3,7 @@
 //! the rules that the web forms, the importers and the API share.
 
 pub mod category;
+pub mod checks;
 pub mod claim;
 pub mod date;
 pub mod error;
