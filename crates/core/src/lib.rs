@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod hours;
 pub mod person;
 pub mod reason;
+pub mod report;
 pub mod role;
 pub mod similarity;
 pub mod staff_id;
