@@ -1,7 +1,7 @@
 //! The claim (申报项目) state machine and the validation of a reviewer's decision.
 //!
-//! Every state change of a claim goes through [`apply`]; the store calls it inside the
-//! transaction that writes the new state and the audit row.
+//! Every state change of a claim goes through [`apply`], which the store is to call inside
+//! the transaction that writes the new state and the audit row.
 
 use std::fmt;
 use std::str::FromStr;
@@ -9,7 +9,7 @@ use std::str::FromStr;
 use crate::error::ParseError;
 use crate::hours::Hours;
 use crate::reason::{RejectionReason, codes};
-use crate::text::{char_count, trim_spaces};
+use crate::text::{char_count, clean_name, trim_spaces};
 
 /// The stage of a claim's life.
 #[derive(
@@ -479,6 +479,31 @@ fn require_level(state: ClaimState, acting: ReviewLevel) -> Result<(), Transitio
     }
 }
 
+/// Maximum length of a claim's topic, in characters.
+pub const MAX_TOPIC_CHARS: usize = 200;
+
+/// Parses a claim's topic (培训主题): trimmed, inner runs of spaces collapsed, 1 to 200
+/// characters.
+pub fn parse_topic(raw: &str) -> Result<String, ParseError> {
+    let topic = clean_name(raw);
+    if topic.is_empty() {
+        return Err(ParseError::new(
+            "培训主题",
+            raw,
+            "培训主题不能为空，请填写培训的完整名称。",
+        ));
+    }
+    let chars = char_count(&topic);
+    if chars > MAX_TOPIC_CHARS {
+        return Err(ParseError::new(
+            "培训主题",
+            raw,
+            format!("培训主题共 {chars} 个字，超过 {MAX_TOPIC_CHARS} 字的上限，请只写培训名称。"),
+        ));
+    }
+    Ok(topic)
+}
+
 /// Maximum length of a reviewer comment, in characters.
 pub const MAX_COMMENT_CHARS: usize = 500;
 
@@ -531,7 +556,7 @@ impl DecisionInput {
     ///   but not raise them) and at most the category's cap.
     /// - Return: a comment telling the teacher what to revise.
     /// - Reject: a reason from the current list, and a comment when the reason is 其他,
-    ///   since that label alone tells the teacher nothing.
+    ///   since that label alone gives the teacher no reason.
     /// - Every comment is at most 500 characters.
     pub fn validate(&self, limits: &DecisionLimits<'_>) -> Result<(), Vec<ParseError>> {
         let mut errors = Vec::new();
@@ -1051,6 +1076,17 @@ mod tests {
             comment: "改".repeat(MAX_COMMENT_CHARS),
         };
         assert_eq!(at_limit.validate(&limits(&reasons)), Ok(()));
+    }
+
+    #[test]
+    fn topic_is_cleaned_and_bounded() {
+        assert_eq!(
+            parse_topic("\u{3000}课程思政  专题培训 ").unwrap(),
+            "课程思政 专题培训"
+        );
+        assert!(parse_topic(" ").is_err());
+        assert!(parse_topic(&"培".repeat(MAX_TOPIC_CHARS + 1)).is_err());
+        assert!(parse_topic(&"培".repeat(MAX_TOPIC_CHARS)).is_ok());
     }
 
     #[test]
