@@ -8,6 +8,7 @@ pub mod claim;
 pub mod date;
 pub mod error;
 pub mod evidence;
+pub mod history;
 pub mod hours;
 pub mod person;
 pub mod reason;
