@@ -20,11 +20,15 @@ pub mod term;
 pub mod text;
 pub mod unit;
 
-pub use category::{CategoryRules, EvidenceRule};
+pub use category::{CategoryDefault, CategoryRules, EvidenceRule};
+pub use checks::{CheckConfig, Finding, Severity, check_claim};
 pub use claim::{ClaimAction, ClaimState, ClaimStatus, Outcome, ReviewChain, ReviewLevel};
 pub use error::ParseError;
 pub use evidence::EvidenceKind;
+pub use history::{HistoryCells, HistoryRow};
 pub use hours::Hours;
+pub use reason::RejectionReason;
+pub use report::{UnitRow, UnitTable, unit_table};
 pub use role::{Role, RoleKind};
 pub use staff_id::StaffId;
 pub use term::TermCode;

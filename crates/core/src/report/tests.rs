@@ -77,6 +77,38 @@ fn real_term_total_reconciles_with_notice_text() {
 }
 
 #[test]
+fn history_sample_table() {
+    let counts = vec![
+        teaching("信息工程学院", 3, 5, 4),
+        teaching("音乐学院", 1, 12, 2),
+        teaching("财经学院", 2, 10, 7),
+        unit("教务处", UnitKind::Other, 9, 1, 0),
+    ];
+    let table = unit_table(&counts);
+    let expected = vec![
+        row("音乐学院", 14, 12, 2, 86),
+        row("财经学院", 17, 10, 7, 59),
+        row("信息工程学院", 9, 5, 4, 56),
+        row("其他单位", 1, 1, 0, 100),
+    ];
+    assert_eq!(table.rows, expected);
+    assert_eq!(table.total, row("合计", 41, 28, 13, 68));
+}
+
+#[test]
+fn row_serializes_with_report_field_names() {
+    let json = serde_json::to_value(row("音乐学院", 14, 12, 2, 86)).unwrap();
+    let expected = serde_json::json!({
+        "unit": "音乐学院",
+        "submitted": 14,
+        "passed": 12,
+        "rejected": 2,
+        "pass_rate_percent": 86
+    });
+    assert_eq!(json, expected);
+}
+
+#[test]
 fn other_units_lists_only_units_with_claims() {
     let table = unit_table(&real_term());
     assert_eq!(table.other_units, vec!["教务处", "图书馆"]);
