@@ -504,7 +504,16 @@ pub fn check_similar_topics(
 /// of one teacher is flagged whatever its kind.
 pub fn check_identical_evidence(facts: &ClaimFacts<'_>, neighbors: &Neighbors) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let mut seen_hashes: Vec<&str> = Vec::new();
     for file in &facts.evidence {
+        // A file uploaded twice to this claim is reported once.
+        if seen_hashes
+            .iter()
+            .any(|sha| sha.eq_ignore_ascii_case(&file.sha256))
+        {
+            continue;
+        }
+        seen_hashes.push(&file.sha256);
         for other_teacher in [false, true] {
             if other_teacher && matches!(file.kind, EvidenceKind::Notice | EvidenceKind::SignIn) {
                 continue;

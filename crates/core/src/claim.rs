@@ -416,9 +416,6 @@ pub fn apply(
         });
     }
     let skipped = context.skipped_levels;
-    if skipped.contains(&ReviewLevel::School) && action == ClaimAction::Submit {
-        return Err(TransitionError::NoSchoolReviewer);
-    }
 
     match action {
         ClaimAction::Submit => {
@@ -426,6 +423,9 @@ pub fn apply(
                 return Err(TransitionError::NotSubmittable {
                     status: state.status,
                 });
+            }
+            if skipped.contains(&ReviewLevel::School) {
+                return Err(TransitionError::NoSchoolReviewer);
             }
             let first = context
                 .chain
@@ -781,6 +781,22 @@ mod tests {
             &context(&chain, &[School]),
         );
         assert_eq!(result, Err(TransitionError::NoSchoolReviewer));
+    }
+
+    #[test]
+    fn finished_claim_submit_names_status() {
+        let chain = ReviewChain::full();
+        let accredited = ClaimState {
+            status: ClaimStatus::Accredited,
+            level: None,
+        };
+        let result = apply(accredited, ClaimAction::Submit, &context(&chain, &[School]));
+        assert_eq!(
+            result,
+            Err(TransitionError::NotSubmittable {
+                status: ClaimStatus::Accredited
+            })
+        );
     }
 
     #[test]

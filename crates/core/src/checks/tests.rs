@@ -530,6 +530,22 @@ fn identical_photo_of_other_teachers_is_counted() {
 }
 
 #[test]
+fn file_uploaded_twice_is_flagged_once() {
+    let category = category(5);
+    let mut facts = external_claim(&category);
+    facts.evidence.push(facts.evidence[0].clone());
+    let neighbors = Neighbors {
+        identical_evidence: vec![EvidenceMatch {
+            sha256: facts.evidence[0].sha256.clone(),
+            other_claim_id: "claim-2".to_owned(),
+            other_teacher: false,
+        }],
+        ..Neighbors::default()
+    };
+    assert_eq!(check_identical_evidence(&facts, &neighbors).len(), 1);
+}
+
+#[test]
 fn shared_notice_and_sign_in_are_not_flagged() {
     let category = category(4);
     let mut facts = unit_activity_claim(&category);
