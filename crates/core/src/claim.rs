@@ -302,9 +302,9 @@ impl<'de> serde::Deserialize<'de> for ReviewChain {
 
 /// A claim's status and, while it is pending, the level whose reviewer has it.
 ///
-/// The fields are public so the store can load them from columns; [`ClaimState::is_valid`]
-/// tells whether a loaded pair is one the state machine can reach, and [`apply`] rejects
-/// any other.
+/// The fields are public so the store can load them from columns.
+/// [`ClaimState::is_valid`] checks whether a loaded pair is one the state machine can
+/// reach, and [`apply`] rejects any other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ClaimState {
     pub status: ClaimStatus,
