@@ -109,22 +109,24 @@ CREATE INDEX claims_activity ON claims (activity_id);
 CREATE TABLE blobs (
     sha256 TEXT PRIMARY KEY,
     size BIGINT NOT NULL,
+    -- The type judged from the bytes, e.g. 'jpeg', 'pdf', 'docx'.
     file_type TEXT NOT NULL,
-    -- 64-bit perceptual hash of photos as a signed integer, and its four 16-bit bands
-    -- for finding near-identical photos with an index.
+    -- 64-bit perceptual hash of photos, stored as a signed integer with the same bits.
     phash BIGINT,
-    phash_band0 BIGINT,
-    phash_band1 BIGINT,
-    phash_band2 BIGINT,
-    phash_band3 BIGINT,
     -- EXIF DateTimeOriginal of photos as 'YYYY-MM-DD'.
     exif_date TEXT,
     created_at BIGINT NOT NULL
 );
-CREATE INDEX blobs_band0 ON blobs (phash_band0);
-CREATE INDEX blobs_band1 ON blobs (phash_band1);
-CREATE INDEX blobs_band2 ON blobs (phash_band2);
-CREATE INDEX blobs_band3 ON blobs (phash_band3);
+
+-- The eight 8-bit bands of each photo's perceptual hash. Two hashes within Hamming
+-- distance 7 share at least one band exactly, so an indexed lookup on the bands finds
+-- every near-identical candidate.
+CREATE TABLE photo_hash_bands (
+    sha256 TEXT NOT NULL REFERENCES blobs (sha256),
+    band SMALLINT NOT NULL,
+    band_value BIGINT NOT NULL,
+    PRIMARY KEY (band, band_value, sha256)
+);
 
 CREATE TABLE evidence (
     id TEXT PRIMARY KEY,
