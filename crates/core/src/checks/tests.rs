@@ -620,11 +620,11 @@ fn photo_over_distance_is_not_flagged() {
     let mut facts = external_claim(&category);
     facts.evidence.push(photo_with_hash(0));
     let neighbors = Neighbors {
-        photo_candidates: vec![candidate(0x7FF, "claim-4", true)],
+        photo_candidates: vec![candidate(0x7F, "claim-4", true)],
         ..Neighbors::default()
     };
     let config = CheckConfig::default();
-    assert_eq!((0x7FFu64).count_ones(), config.phash_max_distance + 1);
+    assert_eq!((0x7Fu64).count_ones(), config.phash_max_distance + 1);
     assert!(check_similar_photos(&facts, &neighbors, &config).is_empty());
 }
 
