@@ -228,3 +228,12 @@ pub async fn clear_failures(conn: &mut AnyConnection, key: &str) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Deletes one API token.
+pub async fn delete_api_token(conn: &mut AnyConnection, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

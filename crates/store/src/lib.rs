@@ -20,6 +20,10 @@ pub mod units;
 pub mod testing;
 
 pub use db::{Backend, Db, Tx, commit};
+
+/// The connection every repository function takes: `&mut conn` from [`Db::conn`] or
+/// `&mut tx` from [`Db::begin_write`].
+pub type Conn = sqlx::AnyConnection;
 pub use error::StoreError;
 
 /// Returns a new time-ordered id (UUIDv7) as text.

@@ -124,19 +124,17 @@ async fn guard(access: Access, request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// Redirects to the sign-in page, remembering where the browser wanted to go for GETs.
+/// Redirects to the sign-in page: a GET remembers where the browser wanted to go, a form
+/// submission says the session has expired.
 fn sign_in_redirect(request: &Request) -> Response {
     if request.method() != Method::GET {
-        return Redirect::to("/login").into_response();
+        return Redirect::to("/login?expired=1").into_response();
     }
     let target = request
         .uri()
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or("/");
-    if target == "/" {
-        return Redirect::to("/login").into_response();
-    }
     let next: String = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
     Redirect::to(&format!("/login?{next}")).into_response()
 }

@@ -11,7 +11,7 @@ use xueshi_core::ParseError;
 use xueshi_store::StoreError;
 
 /// A field-level validation message for forms and the API.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -23,6 +23,8 @@ pub enum AppError {
     NotFound,
     #[error("sign-in required")]
     Unauthorized,
+    #[error("wrong staff ID or password")]
+    BadCredentials,
     #[error("forbidden: {0}")]
     Forbidden(String),
     #[error("invalid input: {0}")]
@@ -73,7 +75,12 @@ impl AppError {
             AppError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
-                "请先登录。".to_owned(),
+                "请先登录，或在请求头中提供有效的令牌。".to_owned(),
+            ),
+            AppError::BadCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "工号或密码不正确。".to_owned(),
             ),
             AppError::Forbidden(message) => (StatusCode::FORBIDDEN, "forbidden", message.clone()),
             AppError::BadRequest(message) => {
@@ -107,6 +114,21 @@ impl AppError {
             code,
             message,
             fields,
+        }
+    }
+}
+
+impl AppError {
+    /// The message of an error the person can fix (invalid input, a conflict, a refused
+    /// action), for showing beside a form; `None` for errors that need the error page.
+    pub fn user_message(&self) -> Option<String> {
+        match self {
+            AppError::BadRequest(message)
+            | AppError::Invalid { message, .. }
+            | AppError::Conflict(message)
+            | AppError::Forbidden(message)
+            | AppError::TooLarge(message) => Some(message.clone()),
+            _ => None,
         }
     }
 }

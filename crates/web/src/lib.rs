@@ -7,12 +7,16 @@
 
 pub mod access;
 mod admin;
+mod api;
 pub mod assets;
 pub mod auth;
 pub mod bootstrap;
 pub mod config;
 pub mod csrf;
+pub mod demo;
+pub mod directory;
 pub mod error;
+mod extract;
 mod home;
 pub mod import;
 pub mod page;
@@ -25,6 +29,7 @@ use axum::Router;
 use axum::middleware;
 use tower_http::trace::TraceLayer;
 use xueshi_store::Db;
+use xueshi_store::blobs::BlobStore;
 
 pub use config::Config;
 
@@ -33,14 +38,19 @@ pub use config::Config;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// Evidence files and uploaded spreadsheets, content-addressed.
+    pub blobs: BlobStore,
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config) -> Self {
-        Self {
+    /// Opens the file store in the data folder.
+    pub fn new(db: Db, config: Config) -> anyhow::Result<Self> {
+        let blobs = BlobStore::local(&config.evidence_dir())?;
+        Ok(Self {
             db,
             config: Arc::new(config),
-        }
+            blobs,
+        })
     }
 }
 
@@ -51,6 +61,7 @@ pub fn routes() -> Vec<access::Route> {
     routes.extend(signin::routes());
     routes.extend(home::routes());
     routes.extend(admin::routes());
+    routes.extend(api::routes());
     routes
 }
 

@@ -1,9 +1,10 @@
 //! Signing in and out, and changing one's own password.
 
+use crate::extract::Form;
+use crate::extract::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -43,17 +44,22 @@ struct LoginPage {
 struct LoginQuery {
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    expired: Option<String>,
 }
 
 async fn login_page(page: Page, user: MaybeUser, Query(query): Query<LoginQuery>) -> Response {
     if user.0.is_some() {
         return Redirect::to(safe_next(&query.next)).into_response();
     }
+    let error = query
+        .expired
+        .map(|_| "登录已过期或尚未登录，请重新登录后再操作。".to_owned());
     LoginPage {
         page: page.titled("登录"),
         staff_id: String::new(),
         next: query.next,
-        error: None,
+        error,
     }
     .into_response()
 }
@@ -100,7 +106,7 @@ impl SignInError {
 impl From<SignInError> for AppError {
     fn from(error: SignInError) -> Self {
         match error {
-            SignInError::Invalid => AppError::Unauthorized,
+            SignInError::Invalid => AppError::BadCredentials,
             SignInError::Locked { .. } => AppError::TooManyRequests(error.message()),
             SignInError::Internal(error) => AppError::Internal(error),
         }

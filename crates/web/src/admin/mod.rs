@@ -1,5 +1,6 @@
 //! The administrators' pages: units and offices, people and roles, roster import.
 
+mod import;
 mod people;
 mod units;
 
@@ -8,5 +9,6 @@ use crate::access::Route;
 pub fn routes() -> Vec<Route> {
     let mut routes = units::routes();
     routes.extend(people::routes());
+    routes.extend(import::routes());
     routes
 }

@@ -3,22 +3,23 @@
 
 use std::collections::HashMap;
 
+use crate::extract::Form;
+use crate::extract::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use xueshi_core::person::{parse_person_name, parse_title};
-use xueshi_core::{Role, RoleKind, StaffId};
-use xueshi_store::audit::{self, Actor, AuditEntry};
-use xueshi_store::people::{self, Grant, PeopleFilter, Person, PersonFields};
+use xueshi_core::{Role, RoleKind};
+use xueshi_store::people::{self, Grant, PeopleFilter, Person};
 use xueshi_store::units::{self, Office, Unit};
 
 use crate::AppState;
 use crate::access::{ADMINS, Route};
-use crate::auth::{ClientInfo, CurrentUser, password};
-use crate::error::{AppError, AppResult};
+use crate::auth::{ClientInfo, CurrentUser};
+use crate::directory::{self, PersonInput, actor};
+use crate::error::AppResult;
 use crate::page::{FlashKind, Page, redirect_with_flash};
 
 pub fn routes() -> Vec<Route> {
@@ -35,10 +36,6 @@ pub fn routes() -> Vec<Route> {
 }
 
 const PAGE_SIZE: i64 = 50;
-
-fn actor(user: &CurrentUser, client: &ClientInfo) -> Actor {
-    Actor::person(&user.person_id, Some(client.ip.clone()))
-}
 
 /// A row of the people list.
 struct PersonRow {
@@ -180,57 +177,14 @@ struct PersonForm {
     title: String,
 }
 
-/// Parses the editable fields, checking that the office belongs to the unit. The inner
-/// error is the message for the person filling in the form.
-async fn parse_fields(
-    state: &AppState,
-    form: &PersonForm,
-) -> AppResult<Result<PersonFields, String>> {
-    let mut conn = state.db.conn().await?;
-    let name = match parse_person_name(&form.name) {
-        Ok(name) => name,
-        Err(error) => return Ok(Err(error.message)),
-    };
-    let title = match parse_title(&form.title) {
-        Ok(title) => title,
-        Err(error) => return Ok(Err(error.message)),
-    };
-    let unit_id = Some(form.unit_id.clone()).filter(|s| !s.is_empty());
-    let office_id = Some(form.office_id.clone()).filter(|s| !s.is_empty());
-    if let Some(unit_id) = &unit_id
-        && !exists(units::get(&mut conn, unit_id).await)?
-    {
-        return Ok(Err("所选单位不存在，请刷新页面后重新选择。".to_owned()));
-    }
-    if let Some(office_id) = &office_id {
-        let office = match units::get_office(&mut conn, office_id).await {
-            Ok(office) => office,
-            Err(xueshi_store::StoreError::NotFound) => {
-                return Ok(Err("所选教研室不存在，请刷新页面后重新选择。".to_owned()));
-            }
-            Err(error) => return Err(error.into()),
-        };
-        if unit_id.as_deref() != Some(office.unit_id.as_str()) {
-            return Ok(Err(format!(
-                "教研室“{}”不属于所选单位，请重新选择。",
-                office.name
-            )));
+impl PersonForm {
+    fn input(&self) -> PersonInput {
+        PersonInput {
+            name: self.name.clone(),
+            unit_id: Some(self.unit_id.clone()),
+            office_id: Some(self.office_id.clone()),
+            title: self.title.clone(),
         }
-    }
-    Ok(Ok(PersonFields {
-        name,
-        unit_id,
-        office_id,
-        title,
-    }))
-}
-
-/// Turns a lookup into whether the row exists, keeping real errors.
-fn exists<T>(result: Result<T, xueshi_store::StoreError>) -> AppResult<bool> {
-    match result {
-        Ok(_) => Ok(true),
-        Err(xueshi_store::StoreError::NotFound) => Ok(false),
-        Err(error) => Err(error.into()),
     }
 }
 
@@ -241,48 +195,30 @@ async fn create(
     client: ClientInfo,
     Form(form): Form<PersonForm>,
 ) -> AppResult<Response> {
-    let invalid = |message: String| async {
-        let template =
-            render_list(&state, page.clone(), PeopleQuery::default(), Some(message)).await?;
-        Ok::<Response, AppError>(
-            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, template).into_response(),
-        )
-    };
-    let staff_id = match StaffId::parse(&form.staff_id) {
-        Ok(staff_id) => staff_id,
-        Err(error) => return invalid(error.message).await,
-    };
-    let fields = match parse_fields(&state, &form).await? {
-        Ok(fields) => fields,
-        Err(message) => return invalid(message).await,
-    };
-    if let Some(existing) =
-        people::find_by_staff_id(&mut *state.db.conn().await?, &staff_id).await?
+    match directory::create_person(
+        &state.db,
+        &actor(&user, &client.ip),
+        &form.staff_id,
+        &form.input(),
+    )
+    .await
     {
-        return invalid(format!(
-            "工号 {staff_id} 已属于“{}”，工号不能重复。",
-            existing.name
-        ))
-        .await;
+        Ok((id, staff_id)) => Ok(redirect_with_flash(
+            &format!("/admin/people/{id}"),
+            FlashKind::Success,
+            format!(
+                "已添加 {}（{staff_id}），并授予教师角色。",
+                form.name.trim()
+            ),
+        )),
+        Err(error) => {
+            let Some(message) = error.user_message() else {
+                return Err(error);
+            };
+            let template = render_list(&state, page, PeopleQuery::default(), Some(message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, template).into_response())
+        }
     }
-    let mut tx = state.db.begin_write().await?;
-    let id = people::create(&mut tx, &staff_id, &fields).await?;
-    people::grant(&mut tx, &id, &Role::unscoped(RoleKind::Teacher)).await?;
-    let after = serde_json::json!({ "staff_id": staff_id.as_str(), "name": fields.name, "unit_id": fields.unit_id, "office_id": fields.office_id, "title": fields.title });
-    let entry = AuditEntry {
-        entity: "person",
-        entity_id: &id,
-        action: "create",
-        after: Some(after),
-        ..Default::default()
-    };
-    audit::append(&mut tx, &actor(&user, &client), &entry).await?;
-    xueshi_store::commit(tx).await?;
-    Ok(redirect_with_flash(
-        &format!("/admin/people/{id}"),
-        FlashKind::Success,
-        format!("已添加 {}（{}），并授予教师角色。", fields.name, staff_id),
-    ))
 }
 
 #[derive(Template, WebTemplate)]
@@ -306,10 +242,10 @@ async fn render_person(
     error: Option<String>,
 ) -> AppResult<PersonPage> {
     let mut conn = state.db.conn().await?;
-    let conn = &mut *conn;
-    let person = people::get(conn, id).await?;
-    let grants = people::grants(conn, id).await?;
-    let units = units::list(conn).await?;
+    let person = people::get(&mut conn, id).await?;
+    let grants = people::grants(&mut conn, id).await?;
+    let units = units::list(&mut conn).await?;
+    drop(conn);
     let offices = office_options(state, &units).await?;
     Ok(PersonPage {
         page: page.titled(format!("{}（{}）", person.name, person.staff_id)),
@@ -339,35 +275,32 @@ async fn update(
     Path(id): Path<String>,
     Form(form): Form<PersonForm>,
 ) -> AppResult<Response> {
-    let before = people::get(&mut *state.db.conn().await?, &id).await?;
-    let fields = match parse_fields(&state, &form).await? {
-        Ok(fields) => fields,
-        Err(message) => {
+    match directory::update_person(&state.db, &actor(&user, &client.ip), &id, &form.input()).await {
+        Ok(()) => Ok(redirect_with_flash(
+            &format!("/admin/people/{id}"),
+            FlashKind::Success,
+            "人员信息已保存。",
+        )),
+        Err(error) => {
+            let Some(message) = error.user_message() else {
+                return Err(error);
+            };
             let template = render_person(&state, page, &id, None, Some(message)).await?;
-            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, template).into_response());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, template).into_response())
         }
-    };
-    let mut tx = state.db.begin_write().await?;
-    people::update(&mut tx, &id, &fields).await?;
-    let entry = AuditEntry {
-        entity: "person",
-        entity_id: &id,
-        action: "update",
-        before: Some(
-            serde_json::json!({ "name": before.name, "unit_id": before.unit_id, "office_id": before.office_id, "title": before.title }),
-        ),
-        after: Some(
-            serde_json::json!({ "name": fields.name, "unit_id": fields.unit_id, "office_id": fields.office_id, "title": fields.title }),
-        ),
-        ..Default::default()
-    };
-    audit::append(&mut tx, &actor(&user, &client), &entry).await?;
-    xueshi_store::commit(tx).await?;
-    Ok(redirect_with_flash(
-        &format!("/admin/people/{id}"),
-        FlashKind::Success,
-        "人员信息已保存。",
-    ))
+    }
+}
+
+/// Redirects back to the person's page with the outcome of an action as the message.
+fn back_to_person(id: &str, result: AppResult<String>) -> AppResult<Response> {
+    let location = format!("/admin/people/{id}");
+    match result {
+        Ok(message) => Ok(redirect_with_flash(&location, FlashKind::Success, message)),
+        Err(error) => match error.user_message() {
+            Some(message) => Ok(redirect_with_flash(&location, FlashKind::Error, message)),
+            None => Err(error),
+        },
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -379,38 +312,6 @@ struct RoleForm {
     unit_id: String,
 }
 
-/// Builds the role a form names, with the scope its kind needs. The inner error is the
-/// message for the administrator.
-async fn role_from_form(state: &AppState, form: &RoleForm) -> AppResult<Result<Role, String>> {
-    let kind: RoleKind = match form.role.parse() {
-        Ok(kind) => kind,
-        Err(error) => return Ok(Err(error.message)),
-    };
-    let mut conn = state.db.conn().await?;
-    let scope_id = match kind.scope() {
-        Some(xueshi_core::role::ScopeKind::Office) => {
-            if form.office_id.is_empty()
-                || !exists(units::get_office(&mut conn, &form.office_id).await)?
-            {
-                return Ok(Err(
-                    "教研室主任需要指定所管理的教研室，请选择教研室。".to_owned()
-                ));
-            }
-            Some(form.office_id.clone())
-        }
-        Some(xueshi_core::role::ScopeKind::Unit) => {
-            if form.unit_id.is_empty() || !exists(units::get(&mut conn, &form.unit_id).await)? {
-                return Ok(Err(
-                    "院（部）审核人需要指定所审核的单位，请选择单位。".to_owned()
-                ));
-            }
-            Some(form.unit_id.clone())
-        }
-        None => None,
-    };
-    Ok(Ok(Role { kind, scope_id }))
-}
-
 async fn grant_role(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -418,45 +319,23 @@ async fn grant_role(
     Path(id): Path<String>,
     Form(form): Form<RoleForm>,
 ) -> AppResult<Response> {
-    let location = format!("/admin/people/{id}");
-    let person = people::get(&mut *state.db.conn().await?, &id).await?;
-    let role = match role_from_form(&state, &form).await? {
-        Ok(role) => role,
-        Err(message) => return Ok(redirect_with_flash(&location, FlashKind::Error, message)),
-    };
-    if role.kind == RoleKind::SystemAdmin && !user.has(RoleKind::SystemAdmin) {
-        return Err(AppError::Forbidden(
-            "只有系统管理员可以授予系统管理员角色。".into(),
-        ));
-    }
-    let mut tx = state.db.begin_write().await?;
-    let added = people::grant(&mut tx, &id, &role).await?;
-    if added {
-        let after = serde_json::json!({ "role": role.kind.as_str(), "scope_id": role.scope_id });
-        let entry = AuditEntry {
-            entity: "person",
-            entity_id: &id,
-            action: "grant_role",
-            after: Some(after),
-            ..Default::default()
+    let result = async {
+        let kind: RoleKind = form.role.parse()?;
+        let scope = match kind.scope() {
+            Some(xueshi_core::role::ScopeKind::Office) => Some(form.office_id.as_str()),
+            Some(xueshi_core::role::ScopeKind::Unit) => Some(form.unit_id.as_str()),
+            None => None,
         };
-        audit::append(&mut tx, &actor(&user, &client), &entry).await?;
-    }
-    xueshi_store::commit(tx).await?;
-    let message = if added {
-        format!("已为 {} 授予“{}”角色。", person.name, role.kind.label())
-    } else {
-        format!("{} 已有该角色，未做更改。", person.name)
-    };
-    Ok(redirect_with_flash(
-        &location,
-        if added {
-            FlashKind::Success
+        let role = directory::role_with_scope(&state.db, &form.role, scope).await?;
+        let added = directory::grant_role(&state.db, &user, &client.ip, &id, &role).await?;
+        Ok(if added {
+            format!("已授予“{}”角色。", kind.label())
         } else {
-            FlashKind::Warning
-        },
-        message,
-    ))
+            "此人已有该角色，未做更改。".to_owned()
+        })
+    }
+    .await;
+    back_to_person(&id, result)
 }
 
 #[derive(serde::Deserialize)]
@@ -473,47 +352,20 @@ async fn revoke_role(
     Path(id): Path<String>,
     Form(form): Form<RevokeForm>,
 ) -> AppResult<Response> {
-    let location = format!("/admin/people/{id}");
-    let kind: RoleKind = form.role.parse()?;
-    let role = Role {
-        kind,
-        scope_id: Some(form.scope_id.clone()).filter(|s| !s.is_empty()),
-    };
-    if id == user.person_id && matches!(kind, RoleKind::CenterAdmin | RoleKind::SystemAdmin) {
-        return Ok(redirect_with_flash(
-            &location,
-            FlashKind::Error,
-            "不能撤销自己的管理员角色，以免无人能管理系统。请由其他管理员操作。",
-        ));
-    }
-    if kind == RoleKind::SystemAdmin && !user.has(RoleKind::SystemAdmin) {
-        return Err(AppError::Forbidden(
-            "只有系统管理员可以撤销系统管理员角色。".into(),
-        ));
-    }
-    let mut tx = state.db.begin_write().await?;
-    let removed = people::revoke(&mut tx, &id, &role).await?;
-    if removed {
-        let before = serde_json::json!({ "role": kind.as_str(), "scope_id": role.scope_id });
-        let entry = AuditEntry {
-            entity: "person",
-            entity_id: &id,
-            action: "revoke_role",
-            before: Some(before),
-            ..Default::default()
+    let result = async {
+        let kind: RoleKind = form.role.parse()?;
+        let role = Role {
+            kind,
+            scope_id: Some(form.scope_id.clone()).filter(|s| !s.is_empty()),
         };
-        audit::append(&mut tx, &actor(&user, &client), &entry).await?;
+        directory::revoke_role(&state.db, &user, &client.ip, &id, &role).await?;
+        Ok(format!("已撤销“{}”角色。", kind.label()))
     }
-    xueshi_store::commit(tx).await?;
-    Ok(redirect_with_flash(
-        &location,
-        FlashKind::Success,
-        format!("已撤销“{}”角色。", kind.label()),
-    ))
+    .await;
+    back_to_person(&id, result)
 }
 
-/// Sets a one-time password that the person must change at the next sign-in, and
-/// shows it once on the page that answers the request.
+/// Sets a one-time password and shows it once on the page that answers the request.
 async fn reset_password(
     State(state): State<AppState>,
     page: Page,
@@ -521,28 +373,12 @@ async fn reset_password(
     client: ClientInfo,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let person = people::get(&mut *state.db.conn().await?, &id).await?;
-    if !person.active {
-        return Ok(redirect_with_flash(
-            &format!("/admin/people/{id}"),
-            FlashKind::Error,
-            "此人已离职，不能重置密码。请先恢复在职。",
-        ));
+    match directory::reset_password(&state.db, &actor(&user, &client.ip), &id).await {
+        Ok(secret) => Ok(render_person(&state, page, &id, Some(secret), None)
+            .await?
+            .into_response()),
+        Err(error) => back_to_person(&id, Err(error)),
     }
-    let secret = password::one_time();
-    let hash = password::hash(secret.clone()).await?;
-    let mut tx = state.db.begin_write().await?;
-    people::set_password_hash(&mut tx, &id, &hash, true).await?;
-    let entry = AuditEntry {
-        entity: "person",
-        entity_id: &id,
-        action: "reset_password",
-        ..Default::default()
-    };
-    audit::append(&mut tx, &actor(&user, &client), &entry).await?;
-    xueshi_store::commit(tx).await?;
-    let template = render_person(&state, page, &id, Some(secret), None).await?;
-    Ok(template.into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -557,32 +393,15 @@ async fn set_active(
     Path(id): Path<String>,
     Form(form): Form<ActiveForm>,
 ) -> AppResult<Response> {
-    let location = format!("/admin/people/{id}");
     let active = form.active == "1";
-    if id == user.person_id && !active {
-        return Ok(redirect_with_flash(
-            &location,
-            FlashKind::Error,
-            "不能将自己标记为离职。",
-        ));
-    }
-    let person = people::get(&mut *state.db.conn().await?, &id).await?;
-    let mut tx = state.db.begin_write().await?;
-    people::set_active(&mut tx, &id, active).await?;
-    let entry = AuditEntry {
-        entity: "person",
-        entity_id: &id,
-        action: if active { "reactivate" } else { "deactivate" },
-        before: Some(serde_json::json!({ "active": person.active })),
-        after: Some(serde_json::json!({ "active": active })),
-        ..Default::default()
-    };
-    audit::append(&mut tx, &actor(&user, &client), &entry).await?;
-    xueshi_store::commit(tx).await?;
-    let message = if active {
-        format!("{} 已恢复在职。", person.name)
-    } else {
-        format!("{} 已标记为离职，无法再登录；其历史记录保留。", person.name)
-    };
-    Ok(redirect_with_flash(&location, FlashKind::Success, message))
+    let result = directory::set_active(&state.db, &user, &client.ip, &id, active)
+        .await
+        .map(|()| {
+            if active {
+                "已恢复在职。".to_owned()
+            } else {
+                "已标记为离职，此人无法再登录；其历史记录保留。".to_owned()
+            }
+        });
+    back_to_person(&id, result)
 }

@@ -1,19 +1,19 @@
 //! Units (院部) and their offices (教研室).
 
+use crate::extract::Form;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use xueshi_core::UnitKind;
-use xueshi_core::unit::OrgName;
-use xueshi_store::audit::{self, Actor, AuditEntry};
 use xueshi_store::units::{self, Office, Unit};
 
 use crate::AppState;
 use crate::access::{ADMINS, Route};
 use crate::auth::{ClientInfo, CurrentUser};
+use crate::directory::{self, REVIEW_CHAINS, UnitChanges, actor};
 use crate::error::{AppError, AppResult};
 use crate::page::{FlashKind, Page, redirect_with_flash};
 
@@ -28,21 +28,6 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-/// The review chains an administrator can pick for a unit.
-pub const REVIEW_CHAINS: [(&str, &str); 3] = [
-    ("office,unit,school", "教研室 → 院（部） → 学校"),
-    ("unit,school", "院（部） → 学校"),
-    ("school", "仅学校审核"),
-];
-
-pub fn chain_label(chain: &str) -> &'static str {
-    REVIEW_CHAINS
-        .iter()
-        .find(|(code, _)| *code == chain)
-        .map(|(_, label)| *label)
-        .unwrap_or("自定义")
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/units.html")]
 struct UnitsPage {
@@ -50,6 +35,12 @@ struct UnitsPage {
     units: Vec<Unit>,
     error: Option<String>,
     name: String,
+}
+
+impl UnitsPage {
+    fn chain_label(&self, chain: &str) -> &'static str {
+        directory::chain_label(chain)
+    }
 }
 
 async fn list(State(state): State<AppState>, page: Page) -> AppResult<UnitsPage> {
@@ -72,10 +63,6 @@ struct UnitForm {
     review_chain: Option<String>,
 }
 
-fn actor(user: &CurrentUser, client: &ClientInfo) -> Actor {
-    Actor::person(&user.person_id, Some(client.ip.clone()))
-}
-
 async fn create(
     State(state): State<AppState>,
     page: Page,
@@ -83,63 +70,32 @@ async fn create(
     client: ClientInfo,
     Form(form): Form<UnitForm>,
 ) -> AppResult<Response> {
-    let mut conn = state.db.conn().await?;
-    let conn = &mut *conn;
-    let parsed = OrgName::parse("单位名称", &form.name)
-        .and_then(|name| Ok((name, form.kind.parse::<UnitKind>()?)));
-    let (name, kind) = match parsed {
-        Ok(pair) => pair,
+    let result = match form.kind.parse::<UnitKind>() {
+        Ok(kind) => {
+            directory::create_unit(&state.db, &actor(&user, &client.ip), &form.name, kind).await
+        }
+        Err(error) => Err(error.into()),
+    };
+    match result {
+        Ok((_, name)) => Ok(redirect_with_flash(
+            "/admin/units",
+            FlashKind::Success,
+            format!("已添加单位“{}”。", name.display),
+        )),
         Err(error) => {
-            let units = units::list(conn).await?;
-            let page = UnitsPage {
+            let Some(message) = error.user_message() else {
+                return Err(error);
+            };
+            let units = units::list(&mut *state.db.conn().await?).await?;
+            let template = UnitsPage {
                 page: page.titled("单位与教研室"),
                 units,
-                error: Some(error.message),
+                error: Some(message),
                 name: form.name,
             };
-            return Ok(with_status(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                page,
-            ));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, template).into_response())
         }
-    };
-    if let Some(existing) = units::find_by_key(conn, &name.key).await? {
-        let units = units::list(conn).await?;
-        let message = format!("单位“{}”已存在，无需重复添加。", existing.name);
-        let page = UnitsPage {
-            page: page.titled("单位与教研室"),
-            units,
-            error: Some(message),
-            name: form.name,
-        };
-        return Ok(with_status(axum::http::StatusCode::CONFLICT, page));
     }
-    let mut tx = state.db.begin_write().await?;
-    let id = units::create(&mut tx, &name, kind).await?;
-    let after = serde_json::json!({ "name": name.display, "kind": kind.as_str() });
-    let entry = AuditEntry {
-        entity: "unit",
-        entity_id: &id,
-        action: "create",
-        after: Some(after),
-        ..Default::default()
-    };
-    audit::append(&mut tx, &actor(&user, &client), &entry).await?;
-    xueshi_store::commit(tx).await?;
-    Ok(redirect_with_flash(
-        "/admin/units",
-        FlashKind::Success,
-        format!("已添加单位“{}”。", name.display),
-    ))
-}
-
-fn with_status(
-    status: axum::http::StatusCode,
-    body: impl axum::response::IntoResponse,
-) -> Response {
-    let mut response = body.into_response();
-    *response.status_mut() = status;
-    response
 }
 
 #[derive(Template, WebTemplate)]
@@ -152,22 +108,30 @@ struct UnitPage {
     error: Option<String>,
 }
 
-async fn detail(
-    State(state): State<AppState>,
+async fn render_unit(
+    state: &AppState,
     page: Page,
-    Path(id): Path<String>,
+    id: &str,
+    error: Option<String>,
 ) -> AppResult<UnitPage> {
     let mut conn = state.db.conn().await?;
-    let conn = &mut *conn;
-    let unit = units::get(conn, &id).await?;
-    let offices = units::offices(conn, &id).await?;
+    let unit = units::get(&mut conn, id).await?;
+    let offices = units::offices(&mut conn, id).await?;
     Ok(UnitPage {
         page: page.titled(unit.name.clone()),
         unit,
         offices,
         chains: REVIEW_CHAINS.to_vec(),
-        error: None,
+        error,
     })
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    page: Page,
+    Path(id): Path<String>,
+) -> AppResult<UnitPage> {
+    render_unit(&state, page, &id, None).await
 }
 
 async fn update(
@@ -178,78 +142,46 @@ async fn update(
     Path(id): Path<String>,
     Form(form): Form<UnitForm>,
 ) -> AppResult<Response> {
-    let mut conn = state.db.conn().await?;
-    let conn = &mut *conn;
-    let before = units::get(conn, &id).await?;
-    let parsed = (|| -> Result<_, String> {
-        let name = OrgName::parse("单位名称", &form.name).map_err(|e| e.message)?;
-        let kind = form.kind.parse::<UnitKind>().map_err(|e| e.message)?;
-        let sort_order = match form
-            .sort_order
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(text) => text
-                .parse::<i64>()
-                .map_err(|_| format!("排序“{text}”不是整数，请填写数字。"))?,
-            None => before.sort_order,
-        };
-        let chain = form
-            .review_chain
-            .clone()
-            .unwrap_or_else(|| before.review_chain.clone());
-        if !REVIEW_CHAINS.iter().any(|(code, _)| *code == chain) {
-            return Err("审核流程无效，请从列表中选择。".to_owned());
-        }
-        Ok((name, kind, sort_order, chain))
-    })();
-    let (name, kind, sort_order, chain) = match parsed {
-        Ok(values) => values,
-        Err(message) => {
-            let offices = units::offices(conn, &id).await?;
-            let template = UnitPage {
-                page: page.titled(before.name.clone()),
-                unit: before,
-                offices,
-                chains: REVIEW_CHAINS.to_vec(),
-                error: Some(message),
+    let changes = (|| -> AppResult<UnitChanges> {
+        let sort_order =
+            match form
+                .sort_order
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                Some(text) => Some(text.parse::<i64>().map_err(|_| {
+                    AppError::invalid(format!("排序“{text}”不是整数，请填写数字。"))
+                })?),
+                None => None,
             };
-            return Ok(with_status(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                template,
-            ));
+        Ok(UnitChanges {
+            name: Some(form.name.clone()),
+            kind: Some(form.kind.parse()?),
+            sort_order,
+            review_chain: form.review_chain.clone(),
+        })
+    })();
+    let result = match changes {
+        Ok(changes) => {
+            directory::update_unit(&state.db, &actor(&user, &client.ip), &id, &changes).await
         }
+        Err(error) => Err(error),
     };
-    let mut tx = state.db.begin_write().await?;
-    match units::update(&mut tx, &id, &name, kind, sort_order, &chain).await {
-        Err(xueshi_store::StoreError::Unique(_)) => {
-            return Err(AppError::Conflict(format!(
-                "已有名为“{}”的单位，请换一个名称。",
-                name.display
-            )));
+    match result {
+        Ok(()) => Ok(redirect_with_flash(
+            &format!("/admin/units/{id}"),
+            FlashKind::Success,
+            "单位信息已保存。",
+        )),
+        Err(error) => {
+            let Some(message) = error.user_message() else {
+                return Err(error);
+            };
+            let template = render_unit(&state, page, &id, Some(message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, template).into_response())
         }
-        other => other?,
     }
-    let entry = AuditEntry {
-        entity: "unit",
-        entity_id: &id,
-        action: "update",
-        before: Some(
-            serde_json::json!({ "name": before.name, "kind": before.kind.as_str(), "sort_order": before.sort_order, "review_chain": before.review_chain }),
-        ),
-        after: Some(
-            serde_json::json!({ "name": name.display, "kind": kind.as_str(), "sort_order": sort_order, "review_chain": chain }),
-        ),
-        ..Default::default()
-    };
-    audit::append(&mut tx, &actor(&user, &client), &entry).await?;
-    xueshi_store::commit(tx).await?;
-    Ok(redirect_with_flash(
-        &format!("/admin/units/{id}"),
-        FlashKind::Success,
-        "单位信息已保存。",
-    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -264,47 +196,19 @@ async fn create_office(
     Path(unit_id): Path<String>,
     Form(form): Form<OfficeForm>,
 ) -> AppResult<Response> {
-    let mut conn = state.db.conn().await?;
-    let conn = &mut *conn;
-    let unit = units::get(conn, &unit_id).await?;
     let location = format!("/admin/units/{unit_id}");
-    let name = match OrgName::parse("教研室名称", &form.name) {
-        Ok(name) => name,
-        Err(error) => {
-            return Ok(redirect_with_flash(
-                &location,
-                FlashKind::Error,
-                error.message,
-            ));
-        }
-    };
-    if units::find_office_by_key(conn, &unit_id, &name.key)
-        .await?
-        .is_some()
+    match directory::create_office(&state.db, &actor(&user, &client.ip), &unit_id, &form.name).await
     {
-        return Ok(redirect_with_flash(
+        Ok((_, name)) => Ok(redirect_with_flash(
             &location,
-            FlashKind::Warning,
-            format!("{}已有“{}”，无需重复添加。", unit.name, name.display),
-        ));
+            FlashKind::Success,
+            format!("已添加教研室“{}”。", name.display),
+        )),
+        Err(error) => match error.user_message() {
+            Some(message) => Ok(redirect_with_flash(&location, FlashKind::Error, message)),
+            None => Err(error),
+        },
     }
-    let mut tx = state.db.begin_write().await?;
-    let id = units::create_office(&mut tx, &unit_id, &name).await?;
-    let after = serde_json::json!({ "unit": unit.name, "name": name.display });
-    let entry = AuditEntry {
-        entity: "office",
-        entity_id: &id,
-        action: "create",
-        after: Some(after),
-        ..Default::default()
-    };
-    audit::append(&mut tx, &actor(&user, &client), &entry).await?;
-    xueshi_store::commit(tx).await?;
-    Ok(redirect_with_flash(
-        &location,
-        FlashKind::Success,
-        format!("已添加教研室“{}”。", name.display),
-    ))
 }
 
 async fn rename_office(
@@ -314,44 +218,19 @@ async fn rename_office(
     Path(id): Path<String>,
     Form(form): Form<OfficeForm>,
 ) -> AppResult<Response> {
-    let mut conn = state.db.conn().await?;
-    let conn = &mut *conn;
-    let office = units::get_office(conn, &id).await?;
-    let location = format!("/admin/units/{}", office.unit_id);
-    let name = match OrgName::parse("教研室名称", &form.name) {
-        Ok(name) => name,
-        Err(error) => {
-            return Ok(redirect_with_flash(
-                &location,
-                FlashKind::Error,
-                error.message,
-            ));
-        }
-    };
-    let mut tx = state.db.begin_write().await?;
-    match units::rename_office(&mut tx, &id, &name).await {
-        Err(xueshi_store::StoreError::Unique(_)) => {
-            return Ok(redirect_with_flash(
-                &location,
-                FlashKind::Error,
-                format!("本单位已有名为“{}”的教研室。", name.display),
-            ));
-        }
-        other => other?,
+    let unit_id = units::get_office(&mut *state.db.conn().await?, &id)
+        .await?
+        .unit_id;
+    let location = format!("/admin/units/{unit_id}");
+    match directory::rename_office(&state.db, &actor(&user, &client.ip), &id, &form.name).await {
+        Ok(_) => Ok(redirect_with_flash(
+            &location,
+            FlashKind::Success,
+            "教研室名称已修改。",
+        )),
+        Err(error) => match error.user_message() {
+            Some(message) => Ok(redirect_with_flash(&location, FlashKind::Error, message)),
+            None => Err(error),
+        },
     }
-    let entry = AuditEntry {
-        entity: "office",
-        entity_id: &id,
-        action: "rename",
-        before: Some(serde_json::json!({ "name": office.name })),
-        after: Some(serde_json::json!({ "name": name.display })),
-        ..Default::default()
-    };
-    audit::append(&mut tx, &actor(&user, &client), &entry).await?;
-    xueshi_store::commit(tx).await?;
-    Ok(redirect_with_flash(
-        &location,
-        FlashKind::Success,
-        "教研室名称已修改。",
-    ))
 }

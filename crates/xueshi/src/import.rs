@@ -1,0 +1,100 @@
+//! `xueshi import`: spreadsheets into the database.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Subcommand;
+use xueshi_store::audit::Actor;
+use xueshi_web::import::roster::{self, ImportError, RosterOptions, RosterReport};
+
+use crate::cli::{GlobalArgs, print_json};
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    #[command(about = "导入教职工名单（.xlsx、.xls 或 .csv）：按工号新增或更新人员")]
+    Roster {
+        file: PathBuf,
+        #[arg(long, help = "只检查并报告结果，不写入数据库")]
+        dry_run: bool,
+        #[arg(long, help = "跳过有错误的行，导入其余正确的行")]
+        skip_invalid: bool,
+        #[arg(long, help = "读取指定名称的工作表（默认第一个可见的工作表）")]
+        sheet: Option<String>,
+        #[arg(long, help = "以 JSON 输出结果")]
+        json: bool,
+    },
+}
+
+pub async fn run(global: &GlobalArgs, command: ImportCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        ImportCommand::Roster {
+            file,
+            dry_run,
+            skip_invalid,
+            sheet,
+            json,
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+            let file_name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let db = global.open_db().await?;
+            let options = RosterOptions {
+                dry_run,
+                skip_invalid,
+                sheet,
+            };
+            let report =
+                match roster::import_roster(&db, bytes, &file_name, &options, &Actor::system())
+                    .await
+                {
+                    Ok(report) => report,
+                    Err(ImportError::File(message)) => {
+                        if json {
+                            print_json(&serde_json::json!({ "error": message }))?;
+                        } else {
+                            eprintln!("错误：{message}");
+                        }
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    Err(ImportError::Internal(error)) => return Err(error),
+                };
+            if json {
+                print_json(&report)?;
+            } else {
+                print_roster_report(&report);
+            }
+            let failed = !report.errors.is_empty() && !skip_invalid;
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}
+
+fn print_roster_report(report: &RosterReport) {
+    if let Some(sheet) = &report.sheet {
+        println!("工作表：{sheet}（表头在第 {} 行）", report.header_row);
+    }
+    if !report.new_units.is_empty() {
+        println!("新建单位：{}", report.new_units.join("、"));
+    }
+    if !report.new_offices.is_empty() {
+        println!("新建教研室：{}", report.new_offices.join("、"));
+    }
+    for skipped in &report.skipped {
+        println!("跳过第 {} 行：{}", skipped.row, skipped.reason);
+    }
+    for error in &report.errors {
+        println!(
+            "第 {} 行 {} 列（{}）：{}",
+            error.row, error.column, error.value, error.message
+        );
+    }
+    println!("{}", report.message);
+}
