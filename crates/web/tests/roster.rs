@@ -42,7 +42,7 @@ async fn run(db: &Db, bytes: Vec<u8>, options: RosterOptions) -> RosterReport {
 
 async fn staff(db: &Db, staff_id: &str) -> Option<people::Person> {
     people::find_by_staff_id(
-        &mut *db.conn().await.unwrap(),
+        &mut db.conn().await.unwrap(),
         &StaffId::parse(staff_id).unwrap(),
     )
     .await
@@ -68,7 +68,7 @@ async fn header_below_title_with_aliases(test_db: &TestDb) {
     assert_eq!(person.unit_name.as_deref(), Some("音乐学院"));
     assert_eq!(person.office_name.as_deref(), Some("声乐教研室"));
     assert_eq!(person.title, "讲师");
-    let grants = people::grants(&mut *db.conn().await.unwrap(), &person.id)
+    let grants = people::grants(&mut db.conn().await.unwrap(), &person.id)
         .await
         .unwrap();
     let labels: Vec<String> = grants.iter().map(|g| g.label()).collect();
@@ -127,7 +127,7 @@ async fn unit_names_match_on_normalized_key(test_db: &TestDb) {
         ["财经学院"],
         "one unit, displayed with its first spelling trimmed"
     );
-    let units = units::list(&mut *db.conn().await.unwrap()).await.unwrap();
+    let units = units::list(&mut db.conn().await.unwrap()).await.unwrap();
     assert_eq!(units.len(), 1);
     assert_eq!(units[0].name, "财经学院");
     assert_eq!(units[0].people_count, 3);
@@ -424,7 +424,7 @@ async fn files_that_are_no_spreadsheet(test_db: &TestDb) {
         }
     }
     assert_eq!(
-        people::list(&mut *db.conn().await.unwrap(), &PeopleFilter::default())
+        people::list(&mut db.conn().await.unwrap(), &PeopleFilter::default())
             .await
             .unwrap()
             .1,
@@ -484,7 +484,7 @@ async fn page_previews_then_imports(test_db: &TestDb) {
     let people_page = app.get(&mut admin, "/admin/people").await;
     assert!(people_page.text().contains("导入完成：新增 1 人"));
     assert!(people_page.text().contains("00123"));
-    let unit = units::list(&mut *app.db.conn().await.unwrap())
+    let unit = units::list(&mut app.db.conn().await.unwrap())
         .await
         .unwrap()
         .remove(0);
