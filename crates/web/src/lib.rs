@@ -17,6 +17,7 @@ pub mod demo;
 pub mod directory;
 pub mod error;
 mod extract;
+pub mod files;
 mod home;
 pub mod import;
 pub mod page;
