@@ -106,9 +106,11 @@ async fn drop_stale_schemas(admin: &Db) -> anyhow::Result<()> {
     if STALE_DROPPED.swap(true, Ordering::SeqCst) {
         return Ok(());
     }
-    let rows = sqlx::query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'xt\\_%'")
-        .fetch_all(admin.pool())
-        .await?;
+    let rows = sqlx::query(
+        "SELECT nspname::text AS nspname FROM pg_namespace WHERE nspname LIKE 'xt\\_%'",
+    )
+    .fetch_all(admin.pool())
+    .await?;
     let cutoff = jiff::Timestamp::now().as_second() - 6 * 3600;
     for row in rows {
         let name: String = row.try_get("nspname")?;
