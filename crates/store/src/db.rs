@@ -143,6 +143,12 @@ fn prepare_sqlite_url(url: &str) -> anyhow::Result<String> {
     Ok(format!("sqlite://{path}?{query}"))
 }
 
+/// Commits a transaction, mapping the error into the store's error type.
+pub async fn commit(tx: Tx) -> Result<()> {
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,10 +166,4 @@ mod tests {
     fn memory_database_is_refused() {
         assert!(prepare_sqlite_url("sqlite::memory:").is_err());
     }
-}
-
-/// Commits a transaction, mapping the error into the store's error type.
-pub async fn commit(tx: Tx) -> Result<()> {
-    tx.commit().await?;
-    Ok(())
 }
