@@ -11,9 +11,13 @@
 pub mod audit;
 pub mod auth;
 pub mod blobs;
+pub mod categories;
+mod columns;
 mod db;
 mod error;
 pub mod people;
+pub mod reasons;
+pub mod terms;
 pub mod units;
 
 #[cfg(feature = "testing")]
