@@ -8,6 +8,7 @@
 //! flags SMALLINT 0/1, hours BIGINT tenths. PostgreSQL returns NUMERIC for `SUM` of
 //! BIGINT, which `Any` cannot decode, so sums are cast back to BIGINT.
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod blobs;
