@@ -16,6 +16,7 @@ pub mod categories;
 mod columns;
 mod db;
 mod error;
+pub mod notifications;
 pub mod people;
 pub mod reasons;
 pub mod terms;
