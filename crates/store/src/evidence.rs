@@ -120,8 +120,9 @@ pub struct EvidenceRow {
 }
 
 const EVIDENCE_COLUMNS: &str = "e.id, e.claim_id, e.sha256, e.kind, e.file_name, e.uploaded_by, \
-    e.uploaded_at, b.size, b.file_type, b.phash, b.exif_date \
-    FROM evidence e JOIN blobs b ON b.sha256 = e.sha256";
+    e.uploaded_at, b.size, b.file_type, b.phash, b.exif_date";
+
+const EVIDENCE_FROM: &str = "FROM evidence e JOIN blobs b ON b.sha256 = e.sha256";
 
 fn evidence_from_row(row: &sqlx::any::AnyRow) -> Result<EvidenceRow> {
     Ok(EvidenceRow {
@@ -204,7 +205,7 @@ pub async fn add(
 /// Detaches a file from a claim that is a draft or returned, and returns the file's
 /// SHA-256 and whether another evidence row still uses it.
 ///
-/// The bytes stay; remove them only when the file is no longer referenced, through
+/// The bytes stay. Remove them only when the file is no longer referenced, through
 /// [`forget_blob`]. A claim in another status is `StoreError::Conflict`.
 pub async fn remove(
     conn: &mut AnyConnection,
@@ -231,8 +232,9 @@ pub async fn remove(
 
 /// Lists a claim's files in upload order.
 pub async fn list(conn: &mut AnyConnection, claim_id: &str) -> Result<Vec<EvidenceRow>> {
-    let sql =
-        format!("SELECT {EVIDENCE_COLUMNS} WHERE e.claim_id = $1 ORDER BY e.uploaded_at, e.id");
+    let sql = format!(
+        "SELECT {EVIDENCE_COLUMNS} {EVIDENCE_FROM} WHERE e.claim_id = $1 ORDER BY e.uploaded_at, e.id"
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(claim_id)
         .fetch_all(&mut *conn)
@@ -255,7 +257,7 @@ pub struct EvidenceAccess {
 pub async fn get(conn: &mut AnyConnection, evidence_id: &str) -> Result<EvidenceAccess> {
     let sql = format!(
         "SELECT {EVIDENCE_COLUMNS}, c.teacher_id, c.unit_id, c.office_id, c.status, c.level \
-         JOIN claims c ON c.id = e.claim_id WHERE e.id = $1"
+         {EVIDENCE_FROM} JOIN claims c ON c.id = e.claim_id WHERE e.id = $1"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(evidence_id)
