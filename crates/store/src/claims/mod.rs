@@ -21,7 +21,7 @@ mod transition;
 
 pub use draft::{DUPLICATE_WINDOW_MS, create_draft, delete_draft, update_draft};
 pub use history::{DecisionKind, DecisionRow, history};
-pub use neighbors::{MIRRORED_FLAG_CODES, neighbors, replace_flags};
+pub use neighbors::{CheckInputs, MIRRORED_FLAG_CODES, check_inputs, neighbors, replace_flags};
 pub use queue::{QueueFilter, QueuePage, QueueRow, QueueScope, QueueSort, queue};
 pub use transition::{TransitionFailure, skipped_levels, transition, withdraw};
 

@@ -4,12 +4,89 @@
 use std::collections::HashSet;
 
 use sqlx::AnyConnection;
-use xueshi_core::checks::{EvidenceMatch, Neighbors, OtherClaim, PhotoCandidate};
+use xueshi_core::checks::{
+    ActivityFacts, ClaimFacts, EvidenceFacts, EvidenceMatch, Neighbors, OtherClaim, PhotoCandidate,
+};
 use xueshi_core::{EvidenceKind, Finding, Severity};
 
 use super::ClaimDetail;
+use crate::categories::{self, Category};
 use crate::columns;
 use crate::{Result, new_id, now_ms};
+
+/// The facts about a claim that `xueshi_core::check_claim` reads besides its neighbors,
+/// owned so that [`CheckInputs::facts`] can lend them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckInputs {
+    /// The claim's category with its current rules.
+    pub category: Category,
+    pub activity: Option<ActivityFacts>,
+    pub evidence: Vec<EvidenceFacts>,
+}
+
+impl CheckInputs {
+    /// Builds the facts of `claim` for `xueshi_core::check_claim`.
+    pub fn facts<'a>(&'a self, claim: &ClaimDetail) -> ClaimFacts<'a> {
+        ClaimFacts {
+            category_code: self.category.code,
+            category_name: &self.category.name,
+            category: &self.category.rules,
+            topic: claim.topic.clone(),
+            organizer: claim.organizer.clone(),
+            start_date: claim.start_date,
+            end_date: claim.end_date,
+            claimed_hours: claim.claimed_hours,
+            notes_text: claim.notes.clone(),
+            certificate_date: claim.certificate_date,
+            evidence: self.evidence.clone(),
+            activity: self.activity.clone(),
+        }
+    }
+}
+
+/// Loads the category, the ledger activity and the evidence facts of a claim for its
+/// checks. The activity counts as credited to the teacher when the teacher is on its
+/// attendance and its category is school-accredited.
+pub async fn check_inputs(conn: &mut AnyConnection, claim: &ClaimDetail) -> Result<CheckInputs> {
+    let category = categories::get(conn, &claim.category_id).await?;
+    let activity = match &claim.activity_id {
+        Some(activity_id) => Some(activity_facts(conn, activity_id, &claim.teacher_id).await?),
+        None => None,
+    };
+    let evidence = claim
+        .evidence
+        .iter()
+        .map(|file| EvidenceFacts {
+            id: file.id.clone(),
+            kind: file.kind,
+            sha256: file.sha256.clone(),
+            phash: file.phash,
+            exif_date: file.exif_date,
+        })
+        .collect();
+    Ok(CheckInputs {
+        category,
+        activity,
+        evidence,
+    })
+}
+
+async fn activity_facts(
+    conn: &mut AnyConnection,
+    activity_id: &str,
+    teacher_id: &str,
+) -> Result<ActivityFacts> {
+    let activity = crate::activities::get(conn, activity_id).await?;
+    let credited_to_teacher = crate::activities::is_credited(conn, activity_id, teacher_id).await?;
+    Ok(ActivityFacts {
+        id: activity.id,
+        hours: activity.hours,
+        start_date: activity.start_date,
+        end_date: activity.end_date,
+        category_code: activity.category_code,
+        credited_to_teacher,
+    })
+}
 
 /// Codes of the flags that concern two claims alike, so that the related claim gets a
 /// flag pointing back: the same file, or a near-identical photo, in two claims.
