@@ -835,3 +835,51 @@ async fn reviewer_roles_change_route(test_db: &TestDb) {
     assert_eq!(state, ClaimState::pending(School));
 }
 db_test!(reviewer_roles_change_route);
+
+async fn teacher_list_and_hours(test_db: &TestDb) {
+    let school = school(test_db).await;
+    let kept_draft = create(test_db, &school.teacher, &draft(&school, "尚未提交的培训")).await;
+    let pending = create(test_db, &school.teacher, &draft(&school, "混合式教学培训")).await;
+    submit(test_db, &pending, &school.teacher).await;
+    let mut half = draft(&school, "实验教学培训");
+    half.claimed_hours = Hours::from_tenths(65);
+    let rejected = create(test_db, &school.teacher, &half).await;
+    submit(test_db, &rejected, &school.teacher).await;
+    act(
+        test_db,
+        &rejected,
+        ClaimAction::Reject { level: Office },
+        &school.director,
+        Some(&reject(codes::WRONG_HOURS, "")),
+    )
+    .await
+    .unwrap();
+    create(test_db, &school.colleague, &draft(&school, "同事的培训")).await;
+
+    let mut conn = test_db.db.conn().await.unwrap();
+    let list = claims::list_for_teacher(&mut conn, &school.teacher, school.term)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = list.iter().map(|row| row.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [rejected.as_str(), pending.as_str(), kept_draft.as_str()]
+    );
+    assert_eq!(list[0].status, ClaimStatus::Rejected);
+    assert_eq!(list[0].reason_label.as_deref(), Some("学时填写有误"));
+    assert_eq!(list[1].level, Some(Office));
+    assert_eq!(list[2].status, ClaimStatus::Draft);
+
+    let summary = claims::hours_summary(&mut conn, &school.teacher, school.term)
+        .await
+        .unwrap();
+    // The draft does not count, but the pending 12 hours and the rejected 6.5 hours do.
+    assert_eq!(summary.claimed, Hours::from_tenths(185));
+    assert_eq!(summary.accredited, Hours::ZERO);
+    assert_eq!(summary.credited_total(), Hours::ZERO);
+    let other_term = claims::list_for_teacher(&mut conn, &school.teacher, school.term.next())
+        .await
+        .unwrap();
+    assert!(other_term.is_empty());
+}
+db_test!(teacher_list_and_hours);

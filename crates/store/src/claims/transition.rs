@@ -104,8 +104,9 @@ async fn load_current(conn: &mut AnyConnection, claim_id: &str) -> Result<Curren
 /// [`super::replace_flags`].
 ///
 /// `decision` is required for approve, return and reject, must match the action, and
-/// must be `None` for submit and withdraw. The reviewer's right to act at the level is
-/// the caller's to check; this function only refuses a reviewer's own claim.
+/// must be `None` for submit and withdraw. The caller checks who may act: the teacher
+/// for submit and withdraw, a reviewer of the claim's level and scope for decisions.
+/// This function only refuses a decision on the reviewer's own claim.
 pub async fn transition(
     conn: &mut AnyConnection,
     claim_id: &str,
