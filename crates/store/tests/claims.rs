@@ -679,6 +679,19 @@ async fn refused_transitions_change_nothing(test_db: &TestDb) {
         matches!(wrong_level, Err(TransitionFailure::NotAllowed(_))),
         "{wrong_level:?}"
     );
+    // A claim that is not at the level reports that before any mistake in the form.
+    let wrong_level_and_hours = act(
+        test_db,
+        &id,
+        ClaimAction::Approve { level: Unit },
+        &school.unit_reviewer,
+        Some(&approve(13)),
+    )
+    .await;
+    assert!(
+        matches!(wrong_level_and_hours, Err(TransitionFailure::NotAllowed(_))),
+        "{wrong_level_and_hours:?}"
+    );
 
     let stale = act_at(
         test_db,

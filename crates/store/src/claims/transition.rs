@@ -121,11 +121,8 @@ pub async fn transition(
     }
     let acting_level = reviewer_level(action);
     check_decision_matches(action, decision)?;
-    if let (Some(_), Some(decision)) = (acting_level, decision) {
-        if actor.person_id.as_deref() == Some(current.teacher_id.as_str()) {
-            return Err(TransitionFailure::OwnClaim);
-        }
-        validate_decision(conn, &current, decision).await?;
+    if acting_level.is_some() && actor.person_id.as_deref() == Some(current.teacher_id.as_str()) {
+        return Err(TransitionFailure::OwnClaim);
     }
 
     let (unit_id, office_id) = if action == ClaimAction::Submit {
@@ -142,6 +139,11 @@ pub async fn transition(
         has_decision,
     };
     let next = apply(current.state, action, &context)?;
+    // Validated after `apply`, so a claim that moved on reports that, not the form's
+    // mistakes.
+    if let Some(decision) = decision {
+        validate_decision(conn, &current, decision).await?;
+    }
 
     let now = now_ms();
     let round = if action == ClaimAction::Submit {
