@@ -8,12 +8,20 @@
 //! flags SMALLINT 0/1, hours BIGINT tenths. PostgreSQL returns NUMERIC for `SUM` of
 //! BIGINT, which `Any` cannot decode, so sums are cast back to BIGINT.
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod blobs;
+pub mod categories;
+pub mod claims;
+mod columns;
 mod db;
 mod error;
+pub mod evidence;
+pub mod notifications;
 pub mod people;
+pub mod reasons;
+pub mod terms;
 pub mod units;
 
 #[cfg(feature = "testing")]
