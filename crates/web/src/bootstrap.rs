@@ -52,3 +52,14 @@ pub async fn create_first_admin(db: &Db) -> anyhow::Result<Option<FirstAdmin>> {
         password: secret,
     }))
 }
+
+/// Writes the reference data every installation needs and the center may edit later:
+/// the rejection reasons. Missing rows are added; edited ones are kept.
+pub async fn seed_reference_data(db: &Db) -> anyhow::Result<()> {
+    let mut conn = db.conn().await?;
+    let added = xueshi_store::reasons::seed_defaults(&mut conn).await?;
+    if added > 0 {
+        tracing::info!(added, "seeded rejection reasons");
+    }
+    Ok(())
+}

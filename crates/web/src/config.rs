@@ -28,8 +28,10 @@ pub struct Config {
     pub ip_lockout_attempts: i64,
     /// Largest evidence file accepted, in bytes.
     pub max_upload_bytes: u64,
-    /// Largest spreadsheet accepted for imports, in bytes.
-    pub max_import_bytes: u64,
+    /// Days after an activity's end within which filing it in the ledger is on time.
+    pub ledger_late_days: i64,
+    /// Thresholds of the submission checks' flags.
+    pub checks: xueshi_core::checks::CheckConfig,
 }
 
 impl Config {
@@ -49,7 +51,8 @@ impl Config {
             lockout_minutes: 15,
             ip_lockout_attempts: 50,
             max_upload_bytes: 20 * 1024 * 1024,
-            max_import_bytes: 30 * 1024 * 1024,
+            ledger_late_days: 7,
+            checks: xueshi_core::checks::CheckConfig::default(),
         }
     }
 

@@ -32,18 +32,31 @@ pub fn content_disposition(disposition: &str, file_name: &str) -> HeaderValue {
 /// semicolon, with `_`; an empty result becomes `file`.
 fn ascii_fallback(file_name: &str) -> String {
     let (stem, extension) = match file_name.rsplit_once('.') {
-        Some((stem, extension)) if extension.is_ascii() && !extension.is_empty() && extension.len() <= 8 => (stem, Some(extension)),
+        Some((stem, extension))
+            if extension.is_ascii() && !extension.is_empty() && extension.len() <= 8 =>
+        {
+            (stem, Some(extension))
+        }
         _ => (file_name, None),
     };
     let mut fallback: String = stem
         .chars()
-        .map(|c| if c.is_ascii_graphic() && !matches!(c, '"' | '\\' | ',' | ';') || c == ' ' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_graphic() && !matches!(c, '"' | '\\' | ',' | ';') || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if fallback.trim_matches('_').trim().is_empty() {
         fallback = "file".to_owned();
     }
     match extension {
-        Some(extension) => format!("{fallback}.{}", extension.replace(['"', '\\', ',', ';'], "_")),
+        Some(extension) => format!(
+            "{fallback}.{}",
+            extension.replace(['"', '\\', ',', ';'], "_")
+        ),
         None => fallback,
     }
 }
@@ -53,14 +66,20 @@ mod tests {
     use super::*;
 
     fn header(name: &str) -> String {
-        content_disposition("attachment", name).to_str().unwrap().to_owned()
+        content_disposition("attachment", name)
+            .to_str()
+            .unwrap()
+            .to_owned()
     }
 
     #[test]
     fn chinese_name_is_percent_encoded() {
         let value = header("结业证书.pdf");
         assert!(value.starts_with("attachment; "), "{value}");
-        assert!(value.contains("filename*=UTF-8''%E7%BB%93%E4%B8%9A%E8%AF%81%E4%B9%A6.pdf"), "{value}");
+        assert!(
+            value.contains("filename*=UTF-8''%E7%BB%93%E4%B8%9A%E8%AF%81%E4%B9%A6.pdf"),
+            "{value}"
+        );
         assert!(value.contains("filename=\"file.pdf\""), "{value}");
     }
 
@@ -68,7 +87,10 @@ mod tests {
     fn commas_quotes_and_semicolons_are_safe() {
         let value = header("a,b;\"c\".jpg");
         assert!(value.contains("filename=\"a_b__c_.jpg\""), "{value}");
-        assert!(value.contains("filename*=UTF-8''a%2Cb%3B%22c%22.jpg"), "{value}");
+        assert!(
+            value.contains("filename*=UTF-8''a%2Cb%3B%22c%22.jpg"),
+            "{value}"
+        );
         // Exactly two parameters follow the disposition: no separator leaked out.
         assert_eq!(value.matches("; ").count(), 2, "{value}");
     }

@@ -11,6 +11,7 @@ mod api;
 pub mod assets;
 pub mod auth;
 pub mod bootstrap;
+pub mod claim_access;
 pub mod config;
 pub mod csrf;
 pub mod demo;

@@ -56,6 +56,7 @@ impl GlobalArgs {
         std::fs::create_dir_all(&config.data_dir)?;
         let db = Db::connect(&config.database_url, 8).await?;
         db.migrate().await?;
+        xueshi_web::bootstrap::seed_reference_data(&db).await?;
         Ok(db)
     }
 }

@@ -65,6 +65,20 @@ pub struct ServeArgs {
         help = "单个佐证材料文件的大小上限（MB）"
     )]
     pub max_upload_mb: u64,
+    #[arg(
+        long,
+        env = "XUESHI_LEDGER_LATE_DAYS",
+        default_value_t = 7,
+        help = "培训结束后多少天内备案到台账算按时，超过即标记为逾期备案"
+    )]
+    pub ledger_late_days: i64,
+    #[arg(
+        long,
+        env = "XUESHI_SIMILAR_TOPIC_PERCENT",
+        default_value_t = xueshi_core::similarity::DEFAULT_SIMILAR_TOPIC_PERCENT,
+        help = "同一教师日期重叠的两条申报，主题相似度达到多少（百分比）时提示疑似重复"
+    )]
+    pub similar_topic_percent: u32,
 }
 
 pub async fn run(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -77,6 +91,8 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<ExitCod
     config.ip_lockout_attempts = args.ip_lockout_attempts.max(1);
     config.session_idle_hours = args.session_hours.max(1);
     config.max_upload_bytes = args.max_upload_mb.max(1) * 1024 * 1024;
+    config.ledger_late_days = args.ledger_late_days.max(0);
+    config.checks.similar_topic_percent = args.similar_topic_percent.clamp(1, 100);
 
     let db = global.open_db().await?;
     tracing::info!(?config, "starting");

@@ -85,6 +85,9 @@ impl TestApp {
         config.database_url = test_db.url.clone();
         adjust(&mut config);
         let state = AppState::new(test_db.db.clone(), config).unwrap();
+        xueshi_web::bootstrap::seed_reference_data(&test_db.db)
+            .await
+            .unwrap();
         Self {
             app: xueshi_web::build_app(state.clone()),
             db: test_db.db.clone(),
