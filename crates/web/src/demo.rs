@@ -3,8 +3,9 @@
 //! reviewers of every level.
 
 use xueshi_core::unit::OrgName;
-use xueshi_core::{Role, RoleKind, StaffId, UnitKind};
+use xueshi_core::{Hours, Role, RoleKind, StaffId, TermCode, UnitKind};
 use xueshi_store::people::{self, PersonFields};
+use xueshi_store::terms::{self, Term};
 use xueshi_store::{Conn, Db, units};
 
 use crate::auth::password;
@@ -42,6 +43,41 @@ const GIVEN_NAMES: [&str; 24] = [
 ];
 const TITLES: [&str; 4] = ["教授", "副教授", "讲师", "助教"];
 
+/// The term a date falls in: September to January is the first term of the school year
+/// that starts that September, February to August the second.
+pub fn term_of(date: jiff::civil::Date) -> TermCode {
+    let (first_year, number) = match date.month() {
+        9..=12 => (date.year(), 1),
+        1 => (date.year() - 1, 1),
+        _ => (date.year() - 1, 2),
+    };
+    TermCode::new(first_year, number).expect("demo dates lie between 1990 and 2200")
+}
+
+/// The demo's current term: the term of `today`, with its submission window open from
+/// the term's first day to two weeks before its end, review due at its end, 24 hours
+/// required.
+pub fn current_term(today: jiff::civil::Date) -> Term {
+    let code = term_of(today);
+    let year = code.first_year();
+    let date = |y: i16, m: i8, d: i8| {
+        jiff::civil::Date::new(y, m, d).expect("fixed calendar dates are valid")
+    };
+    let (start, end) = if code.number() == 1 {
+        (date(year, 9, 1), date(year + 1, 1, 31))
+    } else {
+        (date(year + 1, 2, 1), date(year + 1, 8, 31))
+    };
+    let window_end = end.checked_sub(jiff::Span::new().days(14)).unwrap_or(end);
+    Term {
+        code,
+        window_start: start,
+        window_end,
+        review_deadline: end,
+        required_hours: Hours::from_whole(24),
+    }
+}
+
 /// One demo account to print.
 pub struct DemoAccount {
     pub staff_id: String,
@@ -70,7 +106,7 @@ impl DemoAccounts {
                 account.staff_id, account.name, account.role
             );
         }
-        println!("其余教职工也可用同一密码登录；演示账户登录后无须修改密码。");
+        println!("其余教职工也可用同一密码登录；演示账户登录后无须修改密码。当前学期已开放申报。");
         println!();
     }
 }
@@ -243,6 +279,8 @@ pub async fn fill(db: &Db) -> anyhow::Result<Option<DemoAccounts>> {
             }
         }
     }
+    let today = xueshi_core::date::school_date(jiff::Timestamp::now());
+    terms::create(&mut tx, &current_term(today)).await?;
     xueshi_store::commit(tx).await?;
     tracing::info!(people = seeder.count, "demo school created");
     Ok(Some(DemoAccounts {
@@ -250,4 +288,26 @@ pub async fn fill(db: &Db) -> anyhow::Result<Option<DemoAccounts>> {
         accounts,
         people: seeder.count,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn terms_follow_the_school_year() {
+        assert_eq!(term_of(date(2026, 12, 4)).to_string(), "2026-2027-1");
+        assert_eq!(term_of(date(2027, 1, 20)).to_string(), "2026-2027-1");
+        assert_eq!(term_of(date(2027, 3, 1)).to_string(), "2026-2027-2");
+        assert_eq!(term_of(date(2026, 8, 31)).to_string(), "2025-2026-2");
+    }
+
+    #[test]
+    fn current_term_window_contains_today_in_term_time() {
+        let today = date(2026, 12, 4);
+        let term = current_term(today);
+        assert!(term.window_start <= today && today <= term.window_end);
+        assert!(term.window_end < term.review_deadline);
+    }
 }
