@@ -31,7 +31,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 impl Db {
     /// Connects to `url` (`sqlite://PATH` or `postgres://…`). A SQLite file and its folder
     /// are created when missing, and every SQLite connection runs in WAL mode with a busy
-    /// timeout, so readers never wait for the writer.
+    /// timeout, so readers do not wait for the writer.
     pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {

@@ -1,4 +1,4 @@
-//! What a new installation needs before anyone can sign in.
+//! Accounts and reference data a new installation needs before anyone can sign in.
 
 use xueshi_core::{Role, RoleKind, StaffId};
 use xueshi_store::Db;

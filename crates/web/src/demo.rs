@@ -43,7 +43,7 @@ const GIVEN_NAMES: [&str; 24] = [
 ];
 const TITLES: [&str; 4] = ["教授", "副教授", "讲师", "助教"];
 
-/// The term a date falls in: September to January is the first term of the school year
+/// Returns the term a date falls in: September to January is the first term of the school year
 /// that starts that September, February to August the second.
 pub fn term_of(date: jiff::civil::Date) -> TermCode {
     let (first_year, number) = match date.month() {
@@ -54,7 +54,7 @@ pub fn term_of(date: jiff::civil::Date) -> TermCode {
     TermCode::new(first_year, number).expect("demo dates lie between 1990 and 2200")
 }
 
-/// The demo's current term: the term of `today`, with its submission window open from
+/// Builds the demo's current term: the term of `today`, with its submission window open from
 /// the term's first day to two weeks before its end, review due at its end, 24 hours
 /// required.
 pub fn current_term(today: jiff::civil::Date) -> Term {
@@ -149,7 +149,7 @@ fn demo_name(index: usize) -> String {
 }
 
 /// Fills an empty database with the demo school; returns `None`, changing nothing,
-/// when the database already holds units or more than the first administrator.
+/// when the database already contains units or more than the first administrator.
 pub async fn fill(db: &Db) -> anyhow::Result<Option<DemoAccounts>> {
     let mut conn = db.conn().await?;
     if !units::list(&mut conn).await?.is_empty() || people::count(&mut conn).await? > 1 {
@@ -307,7 +307,8 @@ mod tests {
     fn current_term_window_contains_today_in_term_time() {
         let today = date(2026, 12, 4);
         let term = current_term(today);
-        assert!(term.window_start <= today && today <= term.window_end);
+        assert!(term.window_start <= today);
+        assert!(today <= term.window_end);
         assert!(term.window_end < term.review_deadline);
     }
 }

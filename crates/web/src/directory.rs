@@ -29,7 +29,7 @@ pub fn chain_label(chain: &str) -> &'static str {
         .unwrap_or("自定义")
 }
 
-/// The acting administrator and their address.
+/// Builds the audit actor for an administrator and their address.
 pub fn actor(user: &CurrentUser, ip: &str) -> Actor {
     Actor::person(&user.person_id, Some(ip.to_owned()))
 }
@@ -72,7 +72,7 @@ pub async fn create_unit(
     Ok((id, name))
 }
 
-/// What an administrator may change on a unit; `None` keeps the current value.
+/// Changes an administrator may make to a unit; `None` keeps the current value.
 #[derive(Debug, Default, Clone)]
 pub struct UnitChanges {
     pub name: Option<String>,

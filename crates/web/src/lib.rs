@@ -35,7 +35,7 @@ use xueshi_store::blobs::BlobStore;
 
 pub use config::Config;
 
-/// What every handler can reach.
+/// State shared by every handler.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
@@ -56,7 +56,7 @@ impl AppState {
     }
 }
 
-/// Every route of the application, each with its access rule.
+/// Returns every route of the application, each with its access rule.
 pub fn routes() -> Vec<access::Route> {
     let mut routes = Vec::new();
     routes.extend(assets::routes());

@@ -81,7 +81,7 @@ struct LoginForm {
     next: String,
 }
 
-/// Why a sign-in failed, with the message shown to the person.
+/// The reason a sign-in failed, with the message shown to the person.
 #[derive(Debug)]
 pub enum SignInError {
     Invalid,
