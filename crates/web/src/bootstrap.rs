@@ -17,7 +17,7 @@ pub struct FirstAdmin {
 }
 
 /// Creates the center administrator `admin` with a random one-time password when the
-/// database holds nobody yet; returns it so the caller can print it once. The password
+/// database contains no person yet; returns it so the caller can print it once. The password
 /// must be changed at the first sign-in. It is never logged.
 pub async fn create_first_admin(db: &Db) -> anyhow::Result<Option<FirstAdmin>> {
     if people::count(&mut *db.conn().await?).await? > 0 {

@@ -1,5 +1,5 @@
 //! Who may see a claim and its evidence files: its teacher and the reviewers whose scope
-//! holds it. Teachers never see another teacher's claims or files.
+//! contains it. Teachers never see another teacher's claims or files.
 
 use xueshi_core::RoleKind;
 
