@@ -97,12 +97,8 @@ describe('demo teacher', () => {
     });
   }
 
-  // NOTE: the error page's 返回上一页 link is a javascript: URL, which the pages'
-  // Content-Security-Policy (script-src 'self') blocks, so the click does nothing.
-  // Marked todo so the run passes until the link is fixed; it still runs and reports.
   test(
     '返回上一页 on 403 page goes back',
-    { todo: '返回上一页 is a javascript: URL that the CSP blocks' },
     async () => {
       const page = await newPage(browser, DESKTOP);
       await signIn(page, server.url, TEACHER, server.demoPassword);

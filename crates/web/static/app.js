@@ -20,6 +20,15 @@
     bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
   });
 
+  // Links marked data-back return to the previous page; their href is the fallback.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-back]");
+    if (link && window.history.length > 1) {
+      event.preventDefault();
+      window.history.back();
+    }
+  });
+
   // Ask before destructive actions: <button data-confirm="…">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
