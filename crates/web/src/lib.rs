@@ -24,6 +24,7 @@ pub mod import;
 pub mod page;
 mod render;
 mod signin;
+pub mod terms;
 
 use std::sync::Arc;
 
@@ -63,6 +64,7 @@ pub fn routes() -> Vec<access::Route> {
     routes.extend(signin::routes());
     routes.extend(home::routes());
     routes.extend(admin::routes());
+    routes.extend(terms::routes());
     routes.extend(api::routes());
     routes
 }
