@@ -21,6 +21,7 @@ mod extract;
 pub mod files;
 mod home;
 pub mod import;
+mod ledger;
 pub mod page;
 mod render;
 mod signin;
@@ -65,6 +66,7 @@ pub fn routes() -> Vec<access::Route> {
     routes.extend(home::routes());
     routes.extend(admin::routes());
     routes.extend(terms::routes());
+    routes.extend(ledger::routes());
     routes.extend(api::routes());
     routes
 }

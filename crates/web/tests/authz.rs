@@ -24,6 +24,7 @@ enum Meant {
 
 const ADMINS: Meant = Meant::Only(&[RoleKind::CenterAdmin, RoleKind::SystemAdmin]);
 const CENTER: Meant = Meant::Only(&[RoleKind::CenterAdmin]);
+const LEDGER: Meant = Meant::Only(&[RoleKind::CenterAdmin, RoleKind::UnitReviewer]);
 
 /// Every route with who it is meant for. A route the application has and this table
 /// lacks fails the test, so new routes must be added here.
@@ -58,6 +59,13 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("POST", "/admin/terms/{code}", CENTER),
     ("GET", "/admin/terms/{code}/categories/{number}", CENTER),
     ("POST", "/admin/terms/{code}/categories/{number}", CENTER),
+    ("GET", "/ledger", LEDGER),
+    ("POST", "/ledger", LEDGER),
+    ("GET", "/ledger/new", LEDGER),
+    ("GET", "/ledger/{id}", LEDGER),
+    ("POST", "/ledger/{id}", LEDGER),
+    ("POST", "/ledger/{id}/attendance/preview", LEDGER),
+    ("POST", "/ledger/{id}/attendance/apply", LEDGER),
     ("GET", "/api/v1/openapi.json", Meant::Everyone),
     ("POST", "/api/v1/auth/token", Meant::Everyone),
     ("DELETE", "/api/v1/auth/token", Meant::SignedIn),
