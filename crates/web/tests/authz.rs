@@ -80,6 +80,12 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("POST", "/api/v1/people/{staff_id}/password", ADMINS),
     ("POST", "/api/v1/people/{staff_id}/active", ADMINS),
     ("POST", "/api/v1/import/roster", ADMINS),
+    ("GET", "/api/v1/terms", Meant::SignedIn),
+    ("GET", "/api/v1/terms/{code}/categories", Meant::SignedIn),
+    ("GET", "/api/v1/activities", LEDGER),
+    ("POST", "/api/v1/activities", LEDGER),
+    ("GET", "/api/v1/activities/{id}", LEDGER),
+    ("POST", "/api/v1/activities/{id}/attendance", LEDGER),
 ];
 
 #[test]
