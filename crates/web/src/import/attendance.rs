@@ -185,7 +185,7 @@ fn summary(report: &AttendanceReport) -> String {
         report.ambiguous.len()
     );
     let problem_hint = if problems > 0 {
-        "未匹配和无法确定的行不会导入，请在表中补全工号后再导入一次，已导入的人员不会重复计入。"
+        "未匹配和无法确定的行不计入签到名单。请核对这些行的工号、姓名或单位后再导入一次，已在签到名单中的人员不会重复计入。"
     } else {
         ""
     };

@@ -308,6 +308,8 @@ async fn parse_activity(
         .map_err(|error| errors.push(field_error(error)))
         .ok();
 
+    // NOTE: the dates are not checked against the term, because a term records only its
+    // submission window and not when its teaching weeks run.
     if let (Some(start), Some(end)) = (start_date, end_date)
         && end < start
     {
