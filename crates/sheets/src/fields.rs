@@ -66,7 +66,7 @@ pub const ROSTER_FIELDS: &[FieldSpec] = &[
 /// Columns of an attendance (sign-in) sheet (签到表). The unit column is optional
 /// because many sign-in sheets list only staff IDs and names.
 // TODO: a sheet with a name column and no staff ID column is still rejected, although
-// the importer can match rows by name; make the staff ID optional if such sheets occur.
+// the importer can match rows by name. Make the staff ID optional if such sheets occur.
 pub const ATTENDANCE_FIELDS: &[FieldSpec] = &[
     STAFF_ID,
     NAME,
