@@ -63,11 +63,17 @@ pub const ROSTER_FIELDS: &[FieldSpec] = &[
     },
 ];
 
-/// Columns of an attendance (sign-in) sheet (签到表).
+/// Columns of an attendance (sign-in) sheet (签到表). The unit column is optional
+/// because many sign-in sheets list only staff IDs and names.
+// TODO: a sheet with a name column and no staff ID column is still rejected, although
+// the importer can match rows by name. Make the staff ID optional if such sheets occur.
 pub const ATTENDANCE_FIELDS: &[FieldSpec] = &[
     STAFF_ID,
     NAME,
-    UNIT,
+    FieldSpec {
+        required: false,
+        ..UNIT
+    },
     FieldSpec {
         key: "signed_at",
         label: "签到时间",
@@ -194,6 +200,22 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn attendance_sheet_without_unit_column_reads() {
+        let csv = "签到表\n工号,姓名,签到时间\n2019001,张三,08:30\n";
+        let table = crate::read_table(
+            csv.as_bytes(),
+            "签到表.csv",
+            ATTENDANCE_FIELDS,
+            &crate::ReadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(table.header_row, 2);
+        assert_eq!(table.column("unit"), None);
+        assert_eq!(table.rows[0].text("staff_id"), Some("2019001"));
+        assert_eq!(table.rows[0].text("name"), Some("张三"));
     }
 
     #[test]

@@ -21,9 +21,11 @@ mod extract;
 pub mod files;
 mod home;
 pub mod import;
+mod ledger;
 pub mod page;
 mod render;
 mod signin;
+pub mod terms;
 
 use std::sync::Arc;
 
@@ -63,6 +65,8 @@ pub fn routes() -> Vec<access::Route> {
     routes.extend(signin::routes());
     routes.extend(home::routes());
     routes.extend(admin::routes());
+    routes.extend(terms::routes());
+    routes.extend(ledger::routes());
     routes.extend(api::routes());
     routes
 }

@@ -127,6 +127,12 @@ fn navigation(user: &CurrentUser, path: &str) -> Vec<NavLink> {
         links.push(("/admin/people", "人员与角色"));
         links.push(("/admin/import/roster", "导入名单"));
     }
+    if user.has(RoleKind::CenterAdmin) {
+        links.push(("/admin/terms", "学期与类别"));
+    }
+    if user.has_any(&[RoleKind::CenterAdmin, RoleKind::UnitReviewer]) {
+        links.push(("/ledger", "培训台账"));
+    }
     if user.has(RoleKind::SystemAdmin) && !user.has(RoleKind::CenterAdmin) {
         links.retain(|(href, _)| *href != "/admin/import/roster");
     }

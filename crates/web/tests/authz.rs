@@ -24,6 +24,7 @@ enum Meant {
 
 const ADMINS: Meant = Meant::Only(&[RoleKind::CenterAdmin, RoleKind::SystemAdmin]);
 const CENTER: Meant = Meant::Only(&[RoleKind::CenterAdmin]);
+const LEDGER: Meant = Meant::Only(&[RoleKind::CenterAdmin, RoleKind::UnitReviewer]);
 
 /// Every route with who it is meant for. A route the application has and this table
 /// lacks fails the test, so new routes must be added here.
@@ -52,6 +53,19 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("GET", "/admin/import/roster", CENTER),
     ("POST", "/admin/import/roster/preview", CENTER),
     ("POST", "/admin/import/roster/apply", CENTER),
+    ("GET", "/admin/terms", CENTER),
+    ("POST", "/admin/terms", CENTER),
+    ("GET", "/admin/terms/{code}", CENTER),
+    ("POST", "/admin/terms/{code}", CENTER),
+    ("GET", "/admin/terms/{code}/categories/{number}", CENTER),
+    ("POST", "/admin/terms/{code}/categories/{number}", CENTER),
+    ("GET", "/ledger", LEDGER),
+    ("POST", "/ledger", LEDGER),
+    ("GET", "/ledger/new", LEDGER),
+    ("GET", "/ledger/{id}", LEDGER),
+    ("POST", "/ledger/{id}", LEDGER),
+    ("POST", "/ledger/{id}/attendance/preview", LEDGER),
+    ("POST", "/ledger/{id}/attendance/apply", LEDGER),
     ("GET", "/api/v1/openapi.json", Meant::Everyone),
     ("POST", "/api/v1/auth/token", Meant::Everyone),
     ("DELETE", "/api/v1/auth/token", Meant::SignedIn),
@@ -66,6 +80,12 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("POST", "/api/v1/people/{staff_id}/password", ADMINS),
     ("POST", "/api/v1/people/{staff_id}/active", ADMINS),
     ("POST", "/api/v1/import/roster", ADMINS),
+    ("GET", "/api/v1/terms", Meant::SignedIn),
+    ("GET", "/api/v1/terms/{code}/categories", Meant::SignedIn),
+    ("GET", "/api/v1/activities", LEDGER),
+    ("POST", "/api/v1/activities", LEDGER),
+    ("GET", "/api/v1/activities/{id}", LEDGER),
+    ("POST", "/api/v1/activities/{id}/attendance", LEDGER),
 ];
 
 #[test]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use xueshi_store::Db;
 
-use crate::{admin, import, serve};
+use crate::{admin, import, serve, term};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -87,6 +87,11 @@ pub enum Command {
         #[command(subcommand)]
         what: admin::UserCommand,
     },
+    #[command(about = "管理学年学期：建立学期、列出学期")]
+    Term {
+        #[command(subcommand)]
+        what: term::TermCommand,
+    },
 }
 
 /// Unit kinds as the command line spells them.
@@ -119,6 +124,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::People { what } => admin::people(&cli.global, what).await,
         Command::Unit { what } => admin::unit(&cli.global, what).await,
         Command::User { what } => admin::user(&cli.global, what).await,
+        Command::Term { what } => term::run(&cli.global, what).await,
     }
 }
 

@@ -6,6 +6,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Subcommand;
 use xueshi_store::audit::Actor;
+use xueshi_web::import::RowError;
+use xueshi_web::import::attendance::{
+    AttendanceError, AttendanceOptions, AttendanceReport, import_attendance,
+};
 use xueshi_web::import::roster::{self, ImportError, RosterOptions, RosterReport};
 
 use crate::cli::{GlobalArgs, print_json};
@@ -19,6 +23,20 @@ pub enum ImportCommand {
         dry_run: bool,
         #[arg(long, help = "跳过有错误的行，导入其余正确的行")]
         skip_invalid: bool,
+        #[arg(long, help = "读取指定名称的工作表（默认第一个可见的工作表）")]
+        sheet: Option<String>,
+        #[arg(long, help = "以 JSON 输出结果")]
+        json: bool,
+    },
+    #[command(
+        about = "导入活动的签到表（.xlsx、.xls 或 .csv）：按工号匹配，工号为空或不在名单中时按姓名匹配"
+    )]
+    Attendance {
+        #[arg(help = "培训台账中活动的编号（网页活动地址 /ledger/ 之后的部分）")]
+        activity_id: String,
+        file: PathBuf,
+        #[arg(long, help = "只匹配并报告结果，不写入数据库")]
+        dry_run: bool,
         #[arg(long, help = "读取指定名称的工作表（默认第一个可见的工作表）")]
         sheet: Option<String>,
         #[arg(long, help = "以 JSON 输出结果")]
@@ -74,6 +92,88 @@ pub async fn run(global: &GlobalArgs, command: ImportCommand) -> anyhow::Result<
                 ExitCode::SUCCESS
             })
         }
+        ImportCommand::Attendance {
+            activity_id,
+            file,
+            dry_run,
+            sheet,
+            json,
+        } => {
+            let options = AttendanceOptions { dry_run, sheet };
+            attendance(global, &activity_id, &file, &options, json).await
+        }
+    }
+}
+
+async fn attendance(
+    global: &GlobalArgs,
+    activity_id: &str,
+    file: &std::path::Path,
+    options: &AttendanceOptions,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let bytes = std::fs::read(file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let db = global.open_db().await?;
+    let result = import_attendance(
+        &db,
+        activity_id,
+        bytes,
+        &file_name,
+        options,
+        &Actor::system(),
+    )
+    .await;
+    let message = match result {
+        Ok(report) => {
+            if json {
+                print_json(&report)?;
+            } else {
+                print_attendance_report(&report);
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(AttendanceError::ActivityNotFound) => {
+            format!("培训台账中没有编号为 {activity_id} 的活动，请在网页的活动页面地址中核对编号。")
+        }
+        Err(AttendanceError::File(message)) => message,
+        Err(AttendanceError::Internal(error)) => return Err(error),
+    };
+    if json {
+        print_json(&serde_json::json!({ "error": message }))?;
+    } else {
+        eprintln!("错误：{message}");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+fn print_attendance_report(report: &AttendanceReport) {
+    println!("活动：{}", report.activity_title);
+    if let Some(sheet) = &report.sheet {
+        println!("工作表：{sheet}（表头在第 {} 行）", report.header_row);
+    }
+    for problem in &report.unmatched {
+        println!("未匹配：{}", describe_row(problem));
+    }
+    for problem in &report.ambiguous {
+        println!("无法确定：{}", describe_row(problem));
+    }
+    println!("{}", report.message);
+}
+
+/// Writes a row problem as "第 5 行 B 列（王五）：…", leaving out the cell when the row
+/// has none to name.
+fn describe_row(problem: &RowError) -> String {
+    if problem.column.is_empty() {
+        format!("第 {} 行：{}", problem.row, problem.message)
+    } else {
+        format!(
+            "第 {} 行 {} 列（{}）：{}",
+            problem.row, problem.column, problem.value, problem.message
+        )
     }
 }
 

@@ -4,6 +4,7 @@ mod admin;
 mod cli;
 mod import;
 mod serve;
+mod term;
 
 use clap::Parser;
 

@@ -3,7 +3,9 @@
 //! Errors are `{"code", "message", "errors"}` with a Chinese message.
 
 mod auth;
+mod ledger;
 mod people;
+mod terms;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -23,6 +25,8 @@ pub fn routes() -> Vec<Route> {
     )];
     routes.extend(auth::routes());
     routes.extend(people::routes());
+    routes.extend(terms::routes());
+    routes.extend(ledger::routes());
     routes
 }
 
@@ -84,6 +88,12 @@ impl Modify for BearerAuth {
         people::reset_password,
         people::set_active,
         people::import_roster,
+        terms::list,
+        terms::list_categories,
+        ledger::list,
+        ledger::create,
+        ledger::show,
+        ledger::import,
     ),
     components(schemas(crate::error::FieldError)),
     modifiers(&BearerAuth),
