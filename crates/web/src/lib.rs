@@ -12,6 +12,7 @@ pub mod assets;
 pub mod auth;
 pub mod bootstrap;
 pub mod claim_access;
+pub mod claims;
 pub mod config;
 pub mod csrf;
 pub mod demo;
@@ -63,6 +64,7 @@ pub fn routes() -> Vec<access::Route> {
     routes.extend(signin::routes());
     routes.extend(home::routes());
     routes.extend(admin::routes());
+    routes.extend(claims::routes());
     routes.extend(api::routes());
     routes
 }

@@ -24,6 +24,7 @@ enum Meant {
 
 const ADMINS: Meant = Meant::Only(&[RoleKind::CenterAdmin, RoleKind::SystemAdmin]);
 const CENTER: Meant = Meant::Only(&[RoleKind::CenterAdmin]);
+const TEACHER: Meant = Meant::Only(&[RoleKind::Teacher]);
 
 /// Every route with who it is meant for. A route the application has and this table
 /// lacks fails the test, so new routes must be added here.
@@ -66,6 +67,20 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("POST", "/api/v1/people/{staff_id}/password", ADMINS),
     ("POST", "/api/v1/people/{staff_id}/active", ADMINS),
     ("POST", "/api/v1/import/roster", ADMINS),
+    ("GET", "/claims", TEACHER),
+    ("GET", "/claims/new", TEACHER),
+    ("POST", "/claims", TEACHER),
+    // Who may see a claim is decided per claim: its teacher and its reviewers.
+    ("GET", "/claims/{id}", Meant::SignedIn),
+    ("GET", "/claims/{id}/edit", TEACHER),
+    ("POST", "/claims/{id}", TEACHER),
+    ("POST", "/claims/{id}/submit", TEACHER),
+    ("POST", "/claims/{id}/withdraw", TEACHER),
+    ("POST", "/claims/{id}/delete", TEACHER),
+    ("POST", "/claims/{id}/evidence", TEACHER),
+    ("POST", "/evidence/{id}/delete", TEACHER),
+    ("GET", "/evidence/{id}", Meant::SignedIn),
+    ("GET", "/evidence/{id}/thumb", Meant::SignedIn),
 ];
 
 #[test]
