@@ -81,6 +81,15 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("POST", "/evidence/{id}/delete", TEACHER),
     ("GET", "/evidence/{id}", Meant::SignedIn),
     ("GET", "/evidence/{id}/thumb", Meant::SignedIn),
+    ("GET", "/api/v1/claims", TEACHER),
+    ("POST", "/api/v1/claims", TEACHER),
+    ("GET", "/api/v1/claims/{id}", Meant::SignedIn),
+    ("PUT", "/api/v1/claims/{id}", TEACHER),
+    ("DELETE", "/api/v1/claims/{id}", TEACHER),
+    ("POST", "/api/v1/claims/{id}/evidence", TEACHER),
+    ("POST", "/api/v1/claims/{id}/submit", TEACHER),
+    ("POST", "/api/v1/claims/{id}/withdraw", TEACHER),
+    ("GET", "/api/v1/evidence/{id}", Meant::SignedIn),
 ];
 
 #[test]

@@ -3,6 +3,7 @@
 //! Errors are `{"code", "message", "errors"}` with a Chinese message.
 
 mod auth;
+mod claims;
 mod people;
 
 use axum::Json;
@@ -23,6 +24,7 @@ pub fn routes() -> Vec<Route> {
     )];
     routes.extend(auth::routes());
     routes.extend(people::routes());
+    routes.extend(claims::routes());
     routes
 }
 
@@ -84,6 +86,15 @@ impl Modify for BearerAuth {
         people::reset_password,
         people::set_active,
         people::import_roster,
+        claims::list_claims,
+        claims::create,
+        claims::get_claim,
+        claims::update,
+        claims::remove,
+        claims::upload,
+        claims::submit,
+        claims::withdraw,
+        claims::download,
     ),
     components(schemas(crate::error::FieldError)),
     modifiers(&BearerAuth),
