@@ -16,6 +16,7 @@ pub mod claims;
 pub mod config;
 pub mod csrf;
 pub mod demo;
+pub mod demo_claims;
 pub mod directory;
 pub mod error;
 mod extract;
