@@ -94,7 +94,7 @@
   }
   document.querySelectorAll("form[data-claim-form]").forEach(setupClaimForm);
 
-  // Refuse a file over the upload limit before sending it: <form data-max-bytes="…">.
+  // Reject a file over the upload limit before sending it: <form data-max-bytes="…">.
   document.addEventListener("change", function (event) {
     var input = event.target;
     if (input.type !== "file") return;
