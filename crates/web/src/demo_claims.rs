@@ -749,6 +749,6 @@ mod tests {
     #[test]
     fn session_notes_count_as_notes() {
         let rules: CategoryRules = xueshi_core::category::default_categories()[5].rules.clone();
-        assert!(rules.notes_text_suffices(&session_notes(&["一", "二"])));
+        assert!(rules.notes_text_suffices(&session_notes(&["一", "二", "三"])));
     }
 }
