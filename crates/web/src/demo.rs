@@ -148,9 +148,10 @@ fn demo_name(index: usize) -> String {
     format!("{surname}{given}")
 }
 
-/// Fills an empty database with the demo school; returns `None`, changing nothing,
-/// when the database already contains units or more than the first administrator.
-pub async fn fill(db: &Db) -> anyhow::Result<Option<DemoAccounts>> {
+/// Fills an empty database with the demo school, its ledger and its claims, storing the
+/// evidence files in the evidence folder of `config`. Returns `None`, changing nothing,
+/// when the database already holds units or more than the first administrator.
+pub async fn fill(db: &Db, config: &crate::Config) -> anyhow::Result<Option<DemoAccounts>> {
     let mut conn = db.conn().await?;
     if !units::list(&mut conn).await?.is_empty() || people::count(&mut conn).await? > 1 {
         return Ok(None);
@@ -280,8 +281,11 @@ pub async fn fill(db: &Db) -> anyhow::Result<Option<DemoAccounts>> {
         }
     }
     let today = xueshi_core::date::school_date(jiff::Timestamp::now());
-    terms::create(&mut tx, &current_term(today)).await?;
+    let term = current_term(today);
+    terms::create(&mut tx, &term).await?;
     xueshi_store::commit(tx).await?;
+    let blobs = xueshi_store::blobs::BlobStore::local(&config.evidence_dir())?;
+    crate::demo_claims::fill(db, &blobs, &config.checks, &term, today).await?;
     tracing::info!(people = seeder.count, "demo school created");
     Ok(Some(DemoAccounts {
         password,

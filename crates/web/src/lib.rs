@@ -12,9 +12,11 @@ pub mod assets;
 pub mod auth;
 pub mod bootstrap;
 pub mod claim_access;
+pub mod claims;
 pub mod config;
 pub mod csrf;
 pub mod demo;
+pub mod demo_claims;
 pub mod directory;
 pub mod error;
 mod extract;
@@ -67,6 +69,7 @@ pub fn routes() -> Vec<access::Route> {
     routes.extend(admin::routes());
     routes.extend(terms::routes());
     routes.extend(ledger::routes());
+    routes.extend(claims::routes());
     routes.extend(api::routes());
     routes
 }

@@ -46,4 +46,76 @@
       form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) { b.disabled = true; });
     }, 0);
   });
+  // Submit a small GET form (the term switcher) as soon as its select changes.
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("select[data-auto-submit]");
+    if (select && select.form) select.form.submit();
+  });
+
+  // Claim form: show the ledger activities of the chosen category, its rules, and fill
+  // the fields from the chosen activity. Without this script the server does the filling.
+  function setupClaimForm(form) {
+    var category = form.querySelector("[data-category-select]");
+    var activity = form.querySelector("[data-activity-select]");
+    var activityField = form.querySelector("[data-activity-field]");
+    var fillButton = form.querySelector("[data-fill-button]");
+    if (fillButton) fillButton.classList.add("hidden");
+
+    function showCategory() {
+      var code = category.value;
+      var chosen = category.selectedOptions[0];
+      var needsActivity = chosen && chosen.dataset.requiresActivity === "1";
+      form.querySelectorAll("[data-rules-for]").forEach(function (box) {
+        box.classList.toggle("hidden", code !== "" && box.dataset.rulesFor !== code);
+      });
+      var details = form.querySelector("[data-rules-all]");
+      if (details && code !== "") details.open = true;
+      if (!activity) return;
+      activity.querySelectorAll("option[data-category]").forEach(function (option) {
+        option.hidden = option.dataset.category !== code;
+        if (option.hidden && option.selected) activity.value = "";
+      });
+      if (activityField) activityField.classList.toggle("hidden", !needsActivity && activity.value === "");
+    }
+
+    function fillFromActivity() {
+      var option = activity.selectedOptions[0];
+      if (!option || !option.dataset.title) return;
+      var values = {
+        topic: option.dataset.title,
+        organizer: option.dataset.organizer,
+        start_date: option.dataset.start,
+        end_date: option.dataset.end,
+        mode: option.dataset.mode,
+        claimed_hours: option.dataset.hours
+      };
+      Object.keys(values).forEach(function (name) {
+        var input = form.elements[name];
+        if (input) input.value = values[name];
+      });
+    }
+
+    if (category) {
+      category.addEventListener("change", showCategory);
+      showCategory();
+    }
+    if (activity) activity.addEventListener("change", fillFromActivity);
+  }
+  document.querySelectorAll("form[data-claim-form]").forEach(setupClaimForm);
+
+  // Reject a file over the upload limit before sending it: <form data-max-bytes="…">.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.type !== "file") return;
+    var form = input.closest("form[data-max-bytes]");
+    if (!form) return;
+    var limit = Number(form.dataset.maxBytes);
+    var message = form.querySelector("[data-size-error]");
+    var tooLarge = Array.prototype.some.call(input.files, function (file) { return file.size > limit; });
+    if (message) {
+      message.textContent = tooLarge ? form.dataset.maxMessage : "";
+      message.classList.toggle("hidden", !tooLarge);
+    }
+    if (tooLarge) input.value = "";
+  });
 })();

@@ -25,6 +25,7 @@ enum Meant {
 const ADMINS: Meant = Meant::Only(&[RoleKind::CenterAdmin, RoleKind::SystemAdmin]);
 const CENTER: Meant = Meant::Only(&[RoleKind::CenterAdmin]);
 const LEDGER: Meant = Meant::Only(&[RoleKind::CenterAdmin, RoleKind::UnitReviewer]);
+const TEACHER: Meant = Meant::Only(&[RoleKind::Teacher]);
 
 /// Every route with who it is meant for. A route the application has and this table
 /// lacks fails the test, so new routes must be added here.
@@ -86,6 +87,29 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("POST", "/api/v1/activities", LEDGER),
     ("GET", "/api/v1/activities/{id}", LEDGER),
     ("POST", "/api/v1/activities/{id}/attendance", LEDGER),
+    ("GET", "/claims", TEACHER),
+    ("GET", "/claims/new", TEACHER),
+    ("POST", "/claims", TEACHER),
+    // Who may see a claim is decided per claim: its teacher and its reviewers.
+    ("GET", "/claims/{id}", Meant::SignedIn),
+    ("GET", "/claims/{id}/edit", TEACHER),
+    ("POST", "/claims/{id}", TEACHER),
+    ("POST", "/claims/{id}/submit", TEACHER),
+    ("POST", "/claims/{id}/withdraw", TEACHER),
+    ("POST", "/claims/{id}/delete", TEACHER),
+    ("POST", "/claims/{id}/evidence", TEACHER),
+    ("POST", "/evidence/{id}/delete", TEACHER),
+    ("GET", "/evidence/{id}", Meant::SignedIn),
+    ("GET", "/evidence/{id}/thumb", Meant::SignedIn),
+    ("GET", "/api/v1/claims", TEACHER),
+    ("POST", "/api/v1/claims", TEACHER),
+    ("GET", "/api/v1/claims/{id}", Meant::SignedIn),
+    ("PUT", "/api/v1/claims/{id}", TEACHER),
+    ("DELETE", "/api/v1/claims/{id}", TEACHER),
+    ("POST", "/api/v1/claims/{id}/evidence", TEACHER),
+    ("POST", "/api/v1/claims/{id}/submit", TEACHER),
+    ("POST", "/api/v1/claims/{id}/withdraw", TEACHER),
+    ("GET", "/api/v1/evidence/{id}", Meant::SignedIn),
 ];
 
 #[test]

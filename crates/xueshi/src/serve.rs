@@ -109,7 +109,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> anyhow::Result<ExitCod
         println!();
     }
     if args.demo {
-        match xueshi_web::demo::fill(&db).await? {
+        match xueshi_web::demo::fill(&db, &config).await? {
             Some(accounts) => accounts.print(),
             None => println!("数据库中已有数据，未再填入演示数据。"),
         }

@@ -4,6 +4,7 @@
 
 mod auth;
 mod ledger;
+mod claims;
 mod people;
 mod terms;
 
@@ -27,6 +28,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(people::routes());
     routes.extend(terms::routes());
     routes.extend(ledger::routes());
+    routes.extend(claims::routes());
     routes
 }
 
@@ -94,6 +96,15 @@ impl Modify for BearerAuth {
         ledger::create,
         ledger::show,
         ledger::import,
+        claims::list_claims,
+        claims::create,
+        claims::get_claim,
+        claims::update,
+        claims::remove,
+        claims::upload,
+        claims::submit,
+        claims::withdraw,
+        claims::download,
     ),
     components(schemas(crate::error::FieldError)),
     modifiers(&BearerAuth),

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod school;
+
 use std::collections::BTreeMap;
 
 use axum::Router;
