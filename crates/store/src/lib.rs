@@ -18,6 +18,7 @@ mod columns;
 mod db;
 mod error;
 pub mod evidence;
+pub mod history_import;
 pub mod notifications;
 pub mod people;
 pub mod reasons;
