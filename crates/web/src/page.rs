@@ -127,6 +127,9 @@ fn navigation(user: &CurrentUser, path: &str) -> Vec<NavLink> {
         links.push(("/admin/people", "人员与角色"));
         links.push(("/admin/import/roster", "导入名单"));
     }
+    if user.has(RoleKind::CenterAdmin) {
+        links.push(("/admin/import/history", "导入历史记录"));
+    }
     if user.has(RoleKind::SystemAdmin) && !user.has(RoleKind::CenterAdmin) {
         links.retain(|(href, _)| *href != "/admin/import/roster");
     }

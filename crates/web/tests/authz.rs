@@ -52,6 +52,9 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("GET", "/admin/import/roster", CENTER),
     ("POST", "/admin/import/roster/preview", CENTER),
     ("POST", "/admin/import/roster/apply", CENTER),
+    ("GET", "/admin/import/history", CENTER),
+    ("POST", "/admin/import/history/preview", CENTER),
+    ("POST", "/admin/import/history/apply", CENTER),
     ("GET", "/api/v1/openapi.json", Meant::Everyone),
     ("POST", "/api/v1/auth/token", Meant::Everyone),
     ("DELETE", "/api/v1/auth/token", Meant::SignedIn),
@@ -66,6 +69,7 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("POST", "/api/v1/people/{staff_id}/password", ADMINS),
     ("POST", "/api/v1/people/{staff_id}/active", ADMINS),
     ("POST", "/api/v1/import/roster", ADMINS),
+    ("POST", "/api/v1/import/history", CENTER),
 ];
 
 #[test]

@@ -3,6 +3,7 @@
 //! Errors are `{"code", "message", "errors"}` with a Chinese message.
 
 mod auth;
+mod history;
 mod people;
 
 use axum::Json;
@@ -23,6 +24,7 @@ pub fn routes() -> Vec<Route> {
     )];
     routes.extend(auth::routes());
     routes.extend(people::routes());
+    routes.extend(history::routes());
     routes
 }
 
@@ -84,6 +86,7 @@ impl Modify for BearerAuth {
         people::reset_password,
         people::set_active,
         people::import_roster,
+        history::import_history,
     ),
     components(schemas(crate::error::FieldError)),
     modifiers(&BearerAuth),

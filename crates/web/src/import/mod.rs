@@ -1,5 +1,6 @@
 //! Imports from spreadsheets, shared by the pages, the API and the command line.
 
+pub mod history;
 pub mod roster;
 
 use std::collections::HashMap;
