@@ -23,6 +23,7 @@ pub mod notifications;
 pub mod people;
 pub mod reasons;
 pub mod terms;
+pub mod transcripts;
 pub mod units;
 
 #[cfg(feature = "testing")]

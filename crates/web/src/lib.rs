@@ -24,6 +24,7 @@ pub mod import;
 pub mod page;
 mod render;
 mod signin;
+pub mod transcripts;
 
 use std::sync::Arc;
 
@@ -64,6 +65,7 @@ pub fn routes() -> Vec<access::Route> {
     routes.extend(home::routes());
     routes.extend(admin::routes());
     routes.extend(api::routes());
+    routes.extend(transcripts::routes());
     routes
 }
 

@@ -122,6 +122,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
 /// The navigation for a person's roles, with the current section marked.
 fn navigation(user: &CurrentUser, path: &str) -> Vec<NavLink> {
     let mut links: Vec<(&'static str, &'static str)> = vec![("/", "首页")];
+    links.push(("/transcripts", "学时证明"));
     if user.is_admin() {
         links.push(("/admin/units", "单位与教研室"));
         links.push(("/admin/people", "人员与角色"));

@@ -70,6 +70,12 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("POST", "/api/v1/people/{staff_id}/active", ADMINS),
     ("POST", "/api/v1/import/roster", ADMINS),
     ("POST", "/api/v1/import/history", CENTER),
+    ("GET", "/transcripts", Meant::SignedIn),
+    ("POST", "/transcripts/issue", Meant::SignedIn),
+    ("GET", "/transcripts/{id}", Meant::SignedIn),
+    ("GET", "/transcripts/{id}/xlsx", Meant::SignedIn),
+    ("GET", "/verify", Meant::Everyone),
+    ("GET", "/verify/{code}", Meant::Everyone),
 ];
 
 #[test]
@@ -122,6 +128,7 @@ impl Fixture {
         path.replace("{id}", id)
             .replace("{staff_id}", "3000001")
             .replace("{name}", "app.css")
+            .replace("{code}", "ABCD-EFGH-JKMN")
     }
 }
 
