@@ -281,6 +281,7 @@ pub async fn fill(db: &Db) -> anyhow::Result<Option<DemoAccounts>> {
     }
     let today = xueshi_core::date::school_date(jiff::Timestamp::now());
     terms::create(&mut tx, &current_term(today)).await?;
+    crate::demo_history::fill_past_term(&mut tx).await?;
     xueshi_store::commit(tx).await?;
     tracing::info!(people = seeder.count, "demo school created");
     Ok(Some(DemoAccounts {

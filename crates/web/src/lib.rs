@@ -15,6 +15,7 @@ pub mod claim_access;
 pub mod config;
 pub mod csrf;
 pub mod demo;
+pub mod demo_history;
 pub mod directory;
 pub mod error;
 mod extract;
