@@ -18,6 +18,7 @@ pub mod similarity;
 pub mod staff_id;
 pub mod term;
 pub mod text;
+pub mod transcript;
 pub mod unit;
 
 pub use category::{CategoryDefault, CategoryRules, EvidenceRule};

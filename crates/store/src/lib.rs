@@ -18,10 +18,12 @@ mod columns;
 mod db;
 mod error;
 pub mod evidence;
+pub mod history_import;
 pub mod notifications;
 pub mod people;
 pub mod reasons;
 pub mod terms;
+pub mod transcripts;
 pub mod units;
 
 #[cfg(feature = "testing")]

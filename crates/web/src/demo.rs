@@ -283,6 +283,7 @@ pub async fn fill(db: &Db, config: &crate::Config) -> anyhow::Result<Option<Demo
     let today = xueshi_core::date::school_date(jiff::Timestamp::now());
     let term = current_term(today);
     terms::create(&mut tx, &term).await?;
+    crate::demo_history::fill_past_term(&mut tx).await?;
     xueshi_store::commit(tx).await?;
     let blobs = xueshi_store::blobs::BlobStore::local(&config.evidence_dir())?;
     crate::demo_claims::fill(db, &blobs, &config.checks, &term, today).await?;

@@ -17,6 +17,7 @@ pub mod config;
 pub mod csrf;
 pub mod demo;
 pub mod demo_claims;
+pub mod demo_history;
 pub mod directory;
 pub mod error;
 mod extract;
@@ -28,6 +29,7 @@ pub mod page;
 mod render;
 mod signin;
 pub mod terms;
+pub mod transcripts;
 
 use std::sync::Arc;
 
@@ -71,6 +73,7 @@ pub fn routes() -> Vec<access::Route> {
     routes.extend(ledger::routes());
     routes.extend(claims::routes());
     routes.extend(api::routes());
+    routes.extend(transcripts::routes());
     routes
 }
 

@@ -125,6 +125,7 @@ fn navigation(user: &CurrentUser, path: &str) -> Vec<NavLink> {
     if user.has(RoleKind::Teacher) {
         links.push(("/claims", "我的申报"));
     }
+    links.push(("/transcripts", "学时证明"));
     if user.is_admin() {
         links.push(("/admin/units", "单位与教研室"));
         links.push(("/admin/people", "人员与角色"));
@@ -132,6 +133,7 @@ fn navigation(user: &CurrentUser, path: &str) -> Vec<NavLink> {
     }
     if user.has(RoleKind::CenterAdmin) {
         links.push(("/admin/terms", "学期与类别"));
+        links.push(("/admin/import/history", "导入历史记录"));
     }
     if user.has_any(&[RoleKind::CenterAdmin, RoleKind::UnitReviewer]) {
         links.push(("/ledger", "培训台账"));

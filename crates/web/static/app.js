@@ -119,3 +119,10 @@
     if (tooLarge) input.value = "";
   });
 })();
+
+// Print the page: <button data-print>. Inline handlers are blocked by the content policy.
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
+});

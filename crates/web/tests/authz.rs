@@ -67,6 +67,9 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("POST", "/ledger/{id}", LEDGER),
     ("POST", "/ledger/{id}/attendance/preview", LEDGER),
     ("POST", "/ledger/{id}/attendance/apply", LEDGER),
+    ("GET", "/admin/import/history", CENTER),
+    ("POST", "/admin/import/history/preview", CENTER),
+    ("POST", "/admin/import/history/apply", CENTER),
     ("GET", "/api/v1/openapi.json", Meant::Everyone),
     ("POST", "/api/v1/auth/token", Meant::Everyone),
     ("DELETE", "/api/v1/auth/token", Meant::SignedIn),
@@ -110,6 +113,13 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("POST", "/api/v1/claims/{id}/submit", TEACHER),
     ("POST", "/api/v1/claims/{id}/withdraw", TEACHER),
     ("GET", "/api/v1/evidence/{id}", Meant::SignedIn),
+    ("POST", "/api/v1/import/history", CENTER),
+    ("GET", "/transcripts", Meant::SignedIn),
+    ("POST", "/transcripts/issue", Meant::SignedIn),
+    ("GET", "/transcripts/{id}", Meant::SignedIn),
+    ("GET", "/transcripts/{id}/xlsx", Meant::SignedIn),
+    ("GET", "/verify", Meant::Everyone),
+    ("GET", "/verify/{code}", Meant::Everyone),
 ];
 
 #[test]
@@ -162,6 +172,7 @@ impl Fixture {
         path.replace("{id}", id)
             .replace("{staff_id}", "3000001")
             .replace("{name}", "app.css")
+            .replace("{code}", "ABCD-EFGH-JKMN")
     }
 }
 

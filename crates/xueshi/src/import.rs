@@ -10,6 +10,7 @@ use xueshi_web::import::RowError;
 use xueshi_web::import::attendance::{
     AttendanceError, AttendanceOptions, AttendanceReport, import_attendance,
 };
+use xueshi_web::import::history::{self, HistoryImportError, HistoryOptions, HistoryReport};
 use xueshi_web::import::roster::{self, ImportError, RosterOptions, RosterReport};
 
 use crate::cli::{GlobalArgs, print_json};
@@ -37,6 +38,25 @@ pub enum ImportCommand {
         file: PathBuf,
         #[arg(long, help = "只匹配并报告结果，不写入数据库")]
         dry_run: bool,
+        #[arg(long, help = "读取指定名称的工作表（默认第一个可见的工作表）")]
+        sheet: Option<String>,
+        #[arg(long, help = "以 JSON 输出结果")]
+        json: bool,
+    },
+    #[command(
+        about = "导入平台启用前某一学期的认定结果（.xlsx、.xls 或 .csv）：每行成为一条已完成审核的认定记录"
+    )]
+    History {
+        file: PathBuf,
+        #[arg(
+            long,
+            help = "记录所属的学年学期，如 2022-2023-2 或 2022-2023学年第二学期；系统中没有时自动新建"
+        )]
+        term: String,
+        #[arg(long, help = "只检查并报告结果，不写入数据库")]
+        dry_run: bool,
+        #[arg(long, help = "跳过有错误的行，导入其余正确的行")]
+        skip_invalid: bool,
         #[arg(long, help = "读取指定名称的工作表（默认第一个可见的工作表）")]
         sheet: Option<String>,
         #[arg(long, help = "以 JSON 输出结果")]
@@ -102,7 +122,88 @@ pub async fn run(global: &GlobalArgs, command: ImportCommand) -> anyhow::Result<
             let options = AttendanceOptions { dry_run, sheet };
             attendance(global, &activity_id, &file, &options, json).await
         }
+        ImportCommand::History {
+            file,
+            term,
+            dry_run,
+            skip_invalid,
+            sheet,
+            json,
+        } => {
+            let term = match xueshi_core::TermCode::parse(&term) {
+                Ok(term) => term,
+                Err(error) => return fail(json, &error.message),
+            };
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+            let file_name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let db = global.open_db().await?;
+            let options = HistoryOptions {
+                term,
+                dry_run,
+                skip_invalid,
+                sheet,
+            };
+            let result =
+                history::import_history(&db, bytes, &file_name, &options, &Actor::system()).await;
+            let report = match result {
+                Ok(report) => report,
+                Err(HistoryImportError::File(message) | HistoryImportError::Conflict(message)) => {
+                    return fail(json, &message);
+                }
+                Err(HistoryImportError::Internal(error)) => return Err(error),
+            };
+            if json {
+                print_json(&report)?;
+            } else {
+                print_history_report(&report);
+            }
+            let failed = !report.errors.is_empty() && !skip_invalid;
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
     }
+}
+
+/// Prints a message that stops an import, as JSON or on standard error, and fails.
+fn fail(json: bool, message: &str) -> anyhow::Result<ExitCode> {
+    if json {
+        print_json(&serde_json::json!({ "error": message }))?;
+    } else {
+        eprintln!("错误：{message}");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+fn print_history_report(report: &HistoryReport) {
+    if let Some(sheet) = &report.sheet {
+        println!("工作表：{sheet}（表头在第 {} 行）", report.header_row);
+    }
+    if !report.new_units.is_empty() {
+        println!("新建单位（教学单位）：{}", report.new_units.join("、"));
+    }
+    for skipped in &report.skipped {
+        println!("跳过第 {} 行：{}", skipped.row, skipped.reason);
+    }
+    for error in &report.errors {
+        println!(
+            "第 {} 行 {} 列（{}）：{}",
+            error.row, error.column, error.value, error.message
+        );
+    }
+    for warning in &report.warnings {
+        println!(
+            "提醒：第 {} 行 {} 列：{}",
+            warning.row, warning.column, warning.message
+        );
+    }
+    println!("{}", report.message);
 }
 
 async fn attendance(

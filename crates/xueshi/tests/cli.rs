@@ -323,3 +323,167 @@ async fn migrate_reports_success(test_db: &TestDb) {
     assert!(stdout(&output).contains("数据库迁移完成"));
 }
 db_test!(migrate_reports_success);
+
+/// Writes a history .xlsx (title row, header, rows, 合计 footer) and returns its path.
+fn history_file(dir: &tempfile::TempDir, rows: &[[&str; 9]]) -> std::path::PathBuf {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("认定明细").unwrap();
+    sheet
+        .write_string(0, 0, "2022-2023学年第二学期教师培训学时认定明细")
+        .unwrap();
+    let header = [
+        "工号",
+        "姓名",
+        "所在单位",
+        "培训类别",
+        "培训主题",
+        "开始时间",
+        "学时数",
+        "审核结果",
+        "未通过原因",
+    ];
+    for (column, text) in header.iter().enumerate() {
+        sheet.write_string(1, column as u16, *text).unwrap();
+    }
+    for (index, row) in rows.iter().enumerate() {
+        for (column, value) in row.iter().enumerate() {
+            sheet
+                .write_string(index as u32 + 2, column as u16, *value)
+                .unwrap();
+        }
+    }
+    sheet
+        .write_string(rows.len() as u32 + 2, 0, "合计")
+        .unwrap();
+    let path = dir.path().join("history.xlsx");
+    workbook.save(&path).unwrap();
+    path
+}
+
+async fn import_history_json(test_db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = history_file(
+        &dir,
+        &[
+            [
+                "2000104",
+                "姚勇",
+                "财经学院",
+                "校外培训",
+                "新工科建设研讨",
+                "2023.3.15",
+                "4",
+                "通过",
+                "",
+            ],
+            [
+                "000102",
+                "金华",
+                "音乐学院",
+                "社会实践",
+                "企业实践锻炼",
+                "2023年4月2日",
+                "8",
+                "驳回",
+                "佐证不足",
+            ],
+            [
+                "2000105",
+                "史燕",
+                "信息工程学院",
+                "科研",
+                "学术讲座",
+                "2023/05/10",
+                "2",
+                "通过",
+                "",
+            ],
+        ],
+    );
+    let path = file.to_str().unwrap();
+
+    let blocked = xueshi(
+        test_db,
+        &["import", "history", path, "--term", "2022-2023-2", "--json"],
+        None,
+    );
+    assert!(!blocked.status.success(), "invalid rows fail the command");
+    let report = json(&blocked);
+    assert_eq!(report["written"], false);
+    assert_eq!(report["errors"][0]["row"], 5);
+    assert_eq!(report["errors"][0]["column"], "D");
+    assert_eq!(report["errors"][0]["value"], "科研");
+
+    let dry = xueshi(
+        test_db,
+        &[
+            "import",
+            "history",
+            path,
+            "--term",
+            "2022-2023学年第二学期",
+            "--json",
+            "--dry-run",
+            "--skip-invalid",
+        ],
+        None,
+    );
+    assert!(dry.status.success());
+    let report = json(&dry);
+    assert_eq!(report["term"], "2022-2023-2");
+    assert_eq!(report["created"], 2);
+    assert_eq!(report["written"], false);
+    assert_eq!(report["header_row"], 2);
+
+    let written = xueshi(
+        test_db,
+        &[
+            "import",
+            "history",
+            path,
+            "--term",
+            "2022-2023-2",
+            "--json",
+            "--skip-invalid",
+            "--sheet",
+            "认定明细",
+        ],
+        None,
+    );
+    assert!(written.status.success());
+    let report = json(&written);
+    assert_eq!(report["created"], 2);
+    assert_eq!(report["accredited"], 1);
+    assert_eq!(report["rejected"], 1);
+    assert_eq!(report["duplicates_skipped"], 0);
+    assert_eq!(report["people_created"], 2);
+    assert_eq!(report["units_created"], 2);
+    assert_eq!(report["term_created"], true);
+    assert_eq!(report["skipped"][0]["row"], 6);
+    assert_eq!(report["written"], true);
+
+    let again = xueshi(
+        test_db,
+        &[
+            "import",
+            "history",
+            path,
+            "--term",
+            "2022-2023-2",
+            "--skip-invalid",
+        ],
+        None,
+    );
+    assert!(again.status.success());
+    assert!(stdout(&again).contains("均已导入"), "{}", stdout(&again));
+
+    let bad_term = xueshi(
+        test_db,
+        &["import", "history", path, "--term", "下学期"],
+        None,
+    );
+    assert!(!bad_term.status.success());
+    let stderr = String::from_utf8_lossy(&bad_term.stderr);
+    assert!(stderr.contains("学年学期"), "{stderr}");
+}
+db_test!(import_history_json);

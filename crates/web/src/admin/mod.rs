@@ -1,6 +1,7 @@
 //! The administrators' pages: units and offices, people and roles, roster import.
 
 mod import;
+mod import_history;
 mod people;
 mod units;
 
@@ -10,5 +11,6 @@ pub fn routes() -> Vec<Route> {
     let mut routes = units::routes();
     routes.extend(people::routes());
     routes.extend(import::routes());
+    routes.extend(import_history::routes());
     routes
 }

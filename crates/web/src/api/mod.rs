@@ -5,6 +5,7 @@
 mod auth;
 mod ledger;
 mod claims;
+mod history;
 mod people;
 mod terms;
 
@@ -29,6 +30,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(terms::routes());
     routes.extend(ledger::routes());
     routes.extend(claims::routes());
+    routes.extend(history::routes());
     routes
 }
 
@@ -105,6 +107,7 @@ impl Modify for BearerAuth {
         claims::submit,
         claims::withdraw,
         claims::download,
+        history::import_history,
     ),
     components(schemas(crate::error::FieldError)),
     modifiers(&BearerAuth),

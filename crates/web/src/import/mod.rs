@@ -1,6 +1,7 @@
 //! Imports from spreadsheets, shared by the pages, the API and the command line.
 
 pub mod attendance;
+pub mod history;
 pub mod roster;
 
 use std::collections::HashMap;
