@@ -33,6 +33,7 @@ struct HomePage {
     office_name: Option<String>,
     roles: Vec<String>,
     admin: Option<AdminSummary>,
+    review: Option<crate::review::home::ReviewHome>,
 }
 
 async fn home(State(state): State<AppState>, page: Page, user: CurrentUser) -> AppResult<HomePage> {
@@ -58,11 +59,13 @@ async fn home(State(state): State<AppState>, page: Page, user: CurrentUser) -> A
     } else {
         None
     };
+    let review = crate::review::home::summary(conn, &user).await?;
     Ok(HomePage {
         page: page.titled("首页"),
         unit_name: person.unit_name,
         office_name: person.office_name,
         roles: user.grants.iter().map(|g| g.label()).collect(),
         admin,
+        review,
     })
 }

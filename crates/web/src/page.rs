@@ -127,6 +127,13 @@ fn navigation(user: &CurrentUser, path: &str) -> Vec<NavLink> {
         links.push(("/admin/people", "人员与角色"));
         links.push(("/admin/import/roster", "导入名单"));
     }
+    if user.has_any(&[
+        RoleKind::OfficeDirector,
+        RoleKind::UnitReviewer,
+        RoleKind::CenterAdmin,
+    ]) {
+        links.push(("/reviews", "审核"));
+    }
     if user.has(RoleKind::SystemAdmin) && !user.has(RoleKind::CenterAdmin) {
         links.retain(|(href, _)| *href != "/admin/import/roster");
     }

@@ -24,6 +24,11 @@ enum Meant {
 
 const ADMINS: Meant = Meant::Only(&[RoleKind::CenterAdmin, RoleKind::SystemAdmin]);
 const CENTER: Meant = Meant::Only(&[RoleKind::CenterAdmin]);
+const REVIEWERS: Meant = Meant::Only(&[
+    RoleKind::OfficeDirector,
+    RoleKind::UnitReviewer,
+    RoleKind::CenterAdmin,
+]);
 
 /// Every route with who it is meant for. A route the application has and this table
 /// lacks fails the test, so new routes must be added here.
@@ -52,6 +57,15 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("GET", "/admin/import/roster", CENTER),
     ("POST", "/admin/import/roster/preview", CENTER),
     ("POST", "/admin/import/roster/apply", CENTER),
+    ("GET", "/reviews", REVIEWERS),
+    ("POST", "/reviews/batch", REVIEWERS),
+    ("GET", "/reviews/{id}", REVIEWERS),
+    ("POST", "/reviews/{id}/decision", REVIEWERS),
+    (
+        "GET",
+        "/reviews/{id}/evidence/{evidence_id}/inline",
+        REVIEWERS,
+    ),
     ("GET", "/api/v1/openapi.json", Meant::Everyone),
     ("POST", "/api/v1/auth/token", Meant::Everyone),
     ("DELETE", "/api/v1/auth/token", Meant::SignedIn),
@@ -118,6 +132,7 @@ impl Fixture {
         path.replace("{id}", id)
             .replace("{staff_id}", "3000001")
             .replace("{name}", "app.css")
+            .replace("{evidence_id}", "no-such-file")
     }
 }
 
