@@ -34,6 +34,7 @@ struct HomePage {
     roles: Vec<String>,
     admin: Option<AdminSummary>,
     teacher: Option<crate::claims::TeacherSummary>,
+    review: Option<crate::review::home::ReviewHome>,
 }
 
 async fn home(State(state): State<AppState>, page: Page, user: CurrentUser) -> AppResult<HomePage> {
@@ -64,6 +65,7 @@ async fn home(State(state): State<AppState>, page: Page, user: CurrentUser) -> A
     } else {
         None
     };
+    let review = crate::review::home::summary(conn, &user).await?;
     Ok(HomePage {
         page: page.titled("首页"),
         unit_name: person.unit_name,
@@ -71,5 +73,6 @@ async fn home(State(state): State<AppState>, page: Page, user: CurrentUser) -> A
         roles: user.grants.iter().map(|g| g.label()).collect(),
         admin,
         teacher,
+        review,
     })
 }

@@ -27,6 +27,7 @@ pub mod import;
 mod ledger;
 pub mod page;
 mod render;
+pub mod review;
 mod signin;
 pub mod terms;
 pub mod transcripts;
@@ -72,6 +73,7 @@ pub fn routes() -> Vec<access::Route> {
     routes.extend(terms::routes());
     routes.extend(ledger::routes());
     routes.extend(claims::routes());
+    routes.extend(review::routes());
     routes.extend(api::routes());
     routes.extend(transcripts::routes());
     routes

@@ -138,6 +138,13 @@ fn navigation(user: &CurrentUser, path: &str) -> Vec<NavLink> {
     if user.has_any(&[RoleKind::CenterAdmin, RoleKind::UnitReviewer]) {
         links.push(("/ledger", "培训台账"));
     }
+    if user.has_any(&[
+        RoleKind::OfficeDirector,
+        RoleKind::UnitReviewer,
+        RoleKind::CenterAdmin,
+    ]) {
+        links.push(("/reviews", "审核"));
+    }
     if user.has(RoleKind::SystemAdmin) && !user.has(RoleKind::CenterAdmin) {
         links.retain(|(href, _)| *href != "/admin/import/roster");
     }

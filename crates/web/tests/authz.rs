@@ -26,6 +26,11 @@ const ADMINS: Meant = Meant::Only(&[RoleKind::CenterAdmin, RoleKind::SystemAdmin
 const CENTER: Meant = Meant::Only(&[RoleKind::CenterAdmin]);
 const LEDGER: Meant = Meant::Only(&[RoleKind::CenterAdmin, RoleKind::UnitReviewer]);
 const TEACHER: Meant = Meant::Only(&[RoleKind::Teacher]);
+const REVIEWERS: Meant = Meant::Only(&[
+    RoleKind::OfficeDirector,
+    RoleKind::UnitReviewer,
+    RoleKind::CenterAdmin,
+]);
 
 /// Every route with who it is meant for. A route the application has and this table
 /// lacks fails the test, so new routes must be added here.
@@ -70,6 +75,15 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("GET", "/admin/import/history", CENTER),
     ("POST", "/admin/import/history/preview", CENTER),
     ("POST", "/admin/import/history/apply", CENTER),
+    ("GET", "/reviews", REVIEWERS),
+    ("POST", "/reviews/batch", REVIEWERS),
+    ("GET", "/reviews/{id}", REVIEWERS),
+    ("POST", "/reviews/{id}/decision", REVIEWERS),
+    (
+        "GET",
+        "/reviews/{id}/evidence/{evidence_id}/inline",
+        REVIEWERS,
+    ),
     ("GET", "/api/v1/openapi.json", Meant::Everyone),
     ("POST", "/api/v1/auth/token", Meant::Everyone),
     ("DELETE", "/api/v1/auth/token", Meant::SignedIn),
@@ -173,6 +187,7 @@ impl Fixture {
             .replace("{staff_id}", "3000001")
             .replace("{name}", "app.css")
             .replace("{code}", "ABCD-EFGH-JKMN")
+            .replace("{evidence_id}", "no-such-file")
     }
 }
 

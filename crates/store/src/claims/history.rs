@@ -106,3 +106,19 @@ pub async fn history(conn: &mut AnyConnection, claim_id: &str) -> Result<Vec<Dec
         })
         .collect()
 }
+
+/// Lists the ids of the lower-level approvals that a school rejection of the claim
+/// overturned in the same round, as the transition recorded them.
+pub async fn overturned_approvals(conn: &mut AnyConnection, claim_id: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT o.approval_decision_id FROM overturns o \
+         JOIN decisions d ON d.id = o.approval_decision_id \
+         WHERE d.claim_id = $1 ORDER BY d.decided_at, d.id",
+    )
+    .bind(claim_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| columns::text(row, "approval_decision_id"))
+        .collect()
+}

@@ -20,7 +20,7 @@ mod queue;
 mod transition;
 
 pub use draft::{DUPLICATE_WINDOW_MS, create_draft, delete_draft, update_draft};
-pub use history::{DecisionKind, DecisionRow, history};
+pub use history::{DecisionKind, DecisionRow, history, overturned_approvals};
 pub use neighbors::{CheckInputs, MIRRORED_FLAG_CODES, check_inputs, neighbors, replace_flags};
 pub use queue::{MAX_PAGE_SIZE, QueueFilter, QueuePage, QueueRow, QueueScope, QueueSort, queue};
 pub use transition::{TransitionFailure, skipped_levels, transition, withdraw};

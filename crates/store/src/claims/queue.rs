@@ -43,6 +43,8 @@ pub enum QueueSort {
     HoursDescending,
     /// Most flags first.
     FlagsDescending,
+    /// Earliest training start first.
+    StartDate,
 }
 
 impl QueueSort {
@@ -53,6 +55,7 @@ impl QueueSort {
             QueueSort::Teacher => "u.sort_order, u.name, o.name, p.staff_id, c.submitted_at, c.id",
             QueueSort::HoursDescending => "c.claimed_hours DESC, c.submitted_at, c.id",
             QueueSort::FlagsDescending => "flag_count DESC, c.submitted_at, c.id",
+            QueueSort::StartDate => "c.start_date, c.submitted_at, c.id",
         }
     }
 }
@@ -72,6 +75,8 @@ pub struct QueueFilter {
     pub status: Option<ClaimStatus>,
     pub term: Option<TermCode>,
     pub category_id: Option<String>,
+    /// Only claims whose category has this code (1 to 8), in whichever term.
+    pub category_code: Option<u8>,
     /// Only claims carrying a flag of this code, e.g. `identical_evidence`.
     pub flag_code: Option<String>,
     /// Only claims carrying any flag.
@@ -99,6 +104,7 @@ impl QueueFilter {
             status: None,
             term: None,
             category_id: None,
+            category_code: None,
             flag_code: None,
             flagged_only: false,
             teacher_search: None,
@@ -201,6 +207,10 @@ pub async fn queue(conn: &mut AnyConnection, filter: &QueueFilter) -> Result<Que
     if let Some(category_id) = &filter.category_id {
         let category = bind(category_id.clone());
         conditions.push(format!("c.category_id = {category}"));
+    }
+    if let Some(code) = filter.category_code {
+        let code = bind(code.to_string());
+        conditions.push(format!("g.code = CAST({code} AS SMALLINT)"));
     }
     if let Some(code) = &filter.flag_code {
         let code = bind(code.clone());
