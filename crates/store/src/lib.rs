@@ -21,11 +21,15 @@ pub mod evidence;
 pub mod notifications;
 pub mod people;
 pub mod reasons;
+pub mod reports;
 pub mod terms;
 pub mod units;
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+#[cfg(feature = "testing")]
+pub mod report_fixture;
 
 pub use db::{Backend, Db, Tx, commit};
 
