@@ -23,6 +23,7 @@ mod home;
 pub mod import;
 pub mod page;
 mod render;
+pub mod reports;
 mod signin;
 
 use std::sync::Arc;
@@ -63,6 +64,7 @@ pub fn routes() -> Vec<access::Route> {
     routes.extend(signin::routes());
     routes.extend(home::routes());
     routes.extend(admin::routes());
+    routes.extend(reports::routes());
     routes.extend(api::routes());
     routes
 }

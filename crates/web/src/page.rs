@@ -127,6 +127,11 @@ fn navigation(user: &CurrentUser, path: &str) -> Vec<NavLink> {
         links.push(("/admin/people", "人员与角色"));
         links.push(("/admin/import/roster", "导入名单"));
     }
+    if user.has(RoleKind::CenterAdmin) {
+        links.push(("/reports", "统计报表"));
+    } else if user.has(RoleKind::UnitReviewer) {
+        links.push(("/reports/reasons", "本单位统计"));
+    }
     if user.has(RoleKind::SystemAdmin) && !user.has(RoleKind::CenterAdmin) {
         links.retain(|(href, _)| *href != "/admin/import/roster");
     }

@@ -24,6 +24,8 @@ enum Meant {
 
 const ADMINS: Meant = Meant::Only(&[RoleKind::CenterAdmin, RoleKind::SystemAdmin]);
 const CENTER: Meant = Meant::Only(&[RoleKind::CenterAdmin]);
+/// Center administrators, and unit reviewers for their own unit's figures.
+const REPORT_READERS: Meant = Meant::Only(&[RoleKind::CenterAdmin, RoleKind::UnitReviewer]);
 
 /// Every route with who it is meant for. A route the application has and this table
 /// lacks fails the test, so new routes must be added here.
@@ -66,6 +68,21 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("POST", "/api/v1/people/{staff_id}/password", ADMINS),
     ("POST", "/api/v1/people/{staff_id}/active", ADMINS),
     ("POST", "/api/v1/import/roster", ADMINS),
+    ("GET", "/reports", CENTER),
+    ("GET", "/reports/dashboard", CENTER),
+    ("GET", "/reports/units.xlsx", CENTER),
+    ("GET", "/reports/units.csv", CENTER),
+    ("GET", "/reports/notice.docx", CENTER),
+    ("GET", "/reports/reasons", REPORT_READERS),
+    ("GET", "/reports/categories", REPORT_READERS),
+    ("GET", "/reports/review", REPORT_READERS),
+    ("GET", "/reports/ledger", REPORT_READERS),
+    ("GET", "/reports/hours", REPORT_READERS),
+    ("GET", "/reports/exports", REPORT_READERS),
+    ("POST", "/reports/exports", REPORT_READERS),
+    ("GET", "/reports/exports/{id}", REPORT_READERS),
+    ("GET", "/reports/exports/{id}/file", REPORT_READERS),
+    ("GET", "/api/v1/reports/units", CENTER),
 ];
 
 #[test]

@@ -4,6 +4,7 @@
 
 mod auth;
 mod people;
+mod reports;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -23,6 +24,7 @@ pub fn routes() -> Vec<Route> {
     )];
     routes.extend(auth::routes());
     routes.extend(people::routes());
+    routes.extend(reports::routes());
     routes
 }
 
@@ -84,6 +86,7 @@ impl Modify for BearerAuth {
         people::reset_password,
         people::set_active,
         people::import_roster,
+        reports::unit_table,
     ),
     components(schemas(crate::error::FieldError)),
     modifiers(&BearerAuth),
