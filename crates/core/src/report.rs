@@ -205,8 +205,42 @@ pub fn lax_review_shares(approvals: &[LowerApproval]) -> Vec<LaxReviewShare> {
             entry.1 += 1;
         }
     }
-    let mut shares: Vec<LaxReviewShare> = counts
+    let counts: Vec<LowerApprovalCounts> = counts
         .into_iter()
+        .map(|(group, (decided, rejected))| LowerApprovalCounts {
+            group: group.to_owned(),
+            decided_at_school: decided,
+            rejected_at_school: rejected,
+        })
+        .collect();
+    lax_review_shares_from_counts(&counts)
+}
+
+/// One group's lower-level approvals as a database query counts them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LowerApprovalCounts {
+    pub group: String,
+    /// Lower-level approvals that reached a school decision.
+    pub decided_at_school: u64,
+    /// Of those, the ones school rejected.
+    pub rejected_at_school: u64,
+}
+
+/// Computes the shares of [`lax_review_shares`] from counts already grouped, so a report
+/// over many claims needs no row per approval.
+///
+/// Counts of the same group are added up, groups with no school decision are left out,
+/// and the order is that of [`lax_review_shares`].
+pub fn lax_review_shares_from_counts(counts: &[LowerApprovalCounts]) -> Vec<LaxReviewShare> {
+    let mut sums: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for count in counts {
+        let entry = sums.entry(count.group.as_str()).or_default();
+        entry.0 = entry.0.saturating_add(count.decided_at_school);
+        entry.1 = entry.1.saturating_add(count.rejected_at_school);
+    }
+    let mut shares: Vec<LaxReviewShare> = sums
+        .into_iter()
+        .filter(|(_, (decided, _))| *decided > 0)
         .map(|(group, (decided, rejected))| LaxReviewShare {
             group: group.to_owned(),
             decided_at_school: decided,

@@ -175,3 +175,74 @@ fn workbook_reads_back_through_read_table() {
     assert_eq!(table.rows[0].text("unit"), Some("音乐学院"));
     assert_eq!(table.rows[1].text("unit"), Some("=1+1"));
 }
+
+fn titled_report() -> Vec<u8> {
+    let mut writer = XlsxWriter::new();
+    let rows = vec![
+        vec![
+            Value::from("音乐学院"),
+            Value::Integer(406),
+            Value::Percent(90),
+        ],
+        vec![Value::from("合计"), Value::Integer(406), Value::Percent(90)],
+    ];
+    writer
+        .add_titled_sheet(
+            "一览表",
+            "2022-2023学年第二学期教师培训学时认定情况一览表",
+            &["单位", "申报认定项目总数", "通过率"],
+            rows,
+        )
+        .unwrap();
+    writer.finish().unwrap()
+}
+
+#[test]
+fn title_row_sits_above_header() {
+    let bytes = titled_report();
+    let range = open(&bytes).worksheet_range("一览表").unwrap();
+
+    assert_eq!(
+        range.get((0, 0)),
+        Some(&Data::String(
+            "2022-2023学年第二学期教师培训学时认定情况一览表".to_owned()
+        ))
+    );
+    assert_eq!(range.get((1, 0)), Some(&Data::String("单位".to_owned())));
+    assert_eq!(
+        range.get((2, 0)),
+        Some(&Data::String("音乐学院".to_owned()))
+    );
+    assert_eq!(range.get((2, 2)), Some(&Data::Float(0.9)));
+}
+
+#[test]
+fn title_row_is_merged_and_frozen_above() {
+    let sheet = zip_entry(&titled_report(), "xl/worksheets/sheet1.xml").unwrap();
+
+    assert!(sheet.contains(r#"<mergeCell ref="A1:C1"/>"#), "{sheet}");
+    assert!(
+        sheet.contains(r#"<pane ySplit="2" topLeftCell="A3""#),
+        "{sheet}"
+    );
+}
+
+#[test]
+fn titled_sheet_reads_back_through_read_table() {
+    let fields = &[xueshi_sheets::FieldSpec {
+        key: "unit",
+        label: "单位",
+        aliases: &["单位"],
+        required: true,
+    }];
+    let table = xueshi_sheets::read_table(
+        &titled_report(),
+        "一览表.xlsx",
+        fields,
+        &xueshi_sheets::ReadOptions::default(),
+    )
+    .unwrap();
+
+    assert_eq!(table.header_row, 2);
+    assert_eq!(table.rows[0].text("unit"), Some("音乐学院"));
+}

@@ -22,12 +22,16 @@ pub mod history_import;
 pub mod notifications;
 pub mod people;
 pub mod reasons;
+pub mod reports;
 pub mod terms;
 pub mod transcripts;
 pub mod units;
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+#[cfg(feature = "testing")]
+pub mod report_fixture;
 
 pub use db::{Backend, Db, Tx, commit};
 

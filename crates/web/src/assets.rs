@@ -29,6 +29,11 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../static/app.js"),
     },
     Asset {
+        name: "charts.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/charts.js"),
+    },
+    Asset {
         name: "htmx.min.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!(concat!(

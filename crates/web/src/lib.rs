@@ -28,6 +28,7 @@ mod ledger;
 pub mod page;
 mod render;
 pub mod review;
+pub mod reports;
 mod signin;
 pub mod terms;
 pub mod transcripts;
@@ -74,6 +75,7 @@ pub fn routes() -> Vec<access::Route> {
     routes.extend(ledger::routes());
     routes.extend(claims::routes());
     routes.extend(review::routes());
+    routes.extend(reports::routes());
     routes.extend(api::routes());
     routes.extend(transcripts::routes());
     routes

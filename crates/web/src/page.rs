@@ -132,6 +132,7 @@ fn navigation(user: &CurrentUser, path: &str) -> Vec<NavLink> {
         links.push(("/admin/import/roster", "导入名单"));
     }
     if user.has(RoleKind::CenterAdmin) {
+        links.push(("/reports", "统计报表"));
         links.push(("/admin/terms", "学期与类别"));
         links.push(("/admin/import/history", "导入历史记录"));
     }
@@ -144,6 +145,9 @@ fn navigation(user: &CurrentUser, path: &str) -> Vec<NavLink> {
         RoleKind::CenterAdmin,
     ]) {
         links.push(("/reviews", "审核"));
+    }
+    if user.has(RoleKind::UnitReviewer) && !user.has(RoleKind::CenterAdmin) {
+        links.push(("/reports/reasons", "本单位统计"));
     }
     if user.has(RoleKind::SystemAdmin) && !user.has(RoleKind::CenterAdmin) {
         links.retain(|(href, _)| *href != "/admin/import/roster");

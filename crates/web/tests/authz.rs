@@ -31,6 +31,8 @@ const REVIEWERS: Meant = Meant::Only(&[
     RoleKind::UnitReviewer,
     RoleKind::CenterAdmin,
 ]);
+/// Center administrators, and unit reviewers for their own unit's figures.
+const REPORT_READERS: Meant = Meant::Only(&[RoleKind::CenterAdmin, RoleKind::UnitReviewer]);
 
 /// Every route with who it is meant for. A route the application has and this table
 /// lacks fails the test, so new routes must be added here.
@@ -134,6 +136,21 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("GET", "/transcripts/{id}/xlsx", Meant::SignedIn),
     ("GET", "/verify", Meant::Everyone),
     ("GET", "/verify/{code}", Meant::Everyone),
+    ("GET", "/reports", CENTER),
+    ("GET", "/reports/dashboard", CENTER),
+    ("GET", "/reports/units.xlsx", CENTER),
+    ("GET", "/reports/units.csv", CENTER),
+    ("GET", "/reports/notice.docx", CENTER),
+    ("GET", "/reports/reasons", REPORT_READERS),
+    ("GET", "/reports/categories", REPORT_READERS),
+    ("GET", "/reports/review", REPORT_READERS),
+    ("GET", "/reports/ledger", REPORT_READERS),
+    ("GET", "/reports/hours", REPORT_READERS),
+    ("GET", "/reports/exports", REPORT_READERS),
+    ("POST", "/reports/exports", REPORT_READERS),
+    ("GET", "/reports/exports/{id}", REPORT_READERS),
+    ("GET", "/reports/exports/{id}/file", REPORT_READERS),
+    ("GET", "/api/v1/reports/units", CENTER),
 ];
 
 #[test]

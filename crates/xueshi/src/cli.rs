@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use xueshi_store::Db;
 
-use crate::{admin, import, serve, term};
+use crate::{admin, import, report, serve, term};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -72,6 +72,11 @@ pub enum Command {
         #[command(subcommand)]
         what: import::ImportCommand,
     },
+    #[command(about = "输出统计报表")]
+    Report {
+        #[command(subcommand)]
+        what: report::ReportCommand,
+    },
     #[command(about = "查看人员")]
     People {
         #[command(subcommand)]
@@ -121,6 +126,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { what } => import::run(&cli.global, what).await,
+        Command::Report { what } => report::run(&cli.global, what).await,
         Command::People { what } => admin::people(&cli.global, what).await,
         Command::Unit { what } => admin::unit(&cli.global, what).await,
         Command::User { what } => admin::user(&cli.global, what).await,

@@ -3,6 +3,7 @@
 mod admin;
 mod cli;
 mod import;
+mod report;
 mod serve;
 mod term;
 

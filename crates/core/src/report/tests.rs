@@ -253,6 +253,48 @@ fn lax_share_counts_school_rejections_of_approved_claims() {
     assert_eq!(shares, expected);
 }
 
+#[test]
+fn lax_review_counts_are_summed_and_ordered() {
+    let counts = vec![
+        LowerApprovalCounts {
+            group: "财经学院".to_owned(),
+            decided_at_school: 2,
+            rejected_at_school: 1,
+        },
+        LowerApprovalCounts {
+            group: "美术学院".to_owned(),
+            decided_at_school: 0,
+            rejected_at_school: 0,
+        },
+        LowerApprovalCounts {
+            group: "信息工程学院".to_owned(),
+            decided_at_school: 4,
+            rejected_at_school: 3,
+        },
+        LowerApprovalCounts {
+            group: "财经学院".to_owned(),
+            decided_at_school: 1,
+            rejected_at_school: 0,
+        },
+    ];
+    let shares = lax_review_shares_from_counts(&counts);
+    let groups: Vec<(&str, u64, u64, u32)> = shares
+        .iter()
+        .map(|share| {
+            (
+                share.group.as_str(),
+                share.decided_at_school,
+                share.rejected_at_school,
+                share.percent,
+            )
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        vec![("信息工程学院", 4, 3, 75), ("财经学院", 3, 1, 33)]
+    );
+}
+
 fn staff(id: &str) -> StaffId {
     StaffId::parse(id).unwrap()
 }

@@ -21,6 +21,10 @@ const MAX_COLUMN_WIDTH: usize = 60;
 /// Maximum data rows below the header: Excel's 1,048,576 rows per worksheet, less one.
 const MAX_DATA_ROWS: usize = 1_048_575;
 
+/// Font size and row height, in points, of a title row above the header.
+const TITLE_FONT_SIZE: f64 = 14.0;
+const TITLE_ROW_HEIGHT: f64 = 28.0;
+
 /// Maximum characters Excel keeps in one cell.
 const MAX_CELL_CHARS: usize = 32_767;
 
@@ -38,6 +42,7 @@ pub struct XlsxWriter {
 }
 
 struct Formats {
+    title: Format,
     header: Format,
     decimal: Format,
     percent: Format,
@@ -63,6 +68,11 @@ impl XlsxWriter {
             workbook: Workbook::new(),
             sheet_names: Vec::new(),
             formats: Formats {
+                title: Format::new()
+                    .set_bold()
+                    .set_font_size(TITLE_FONT_SIZE)
+                    .set_align(FormatAlign::Center)
+                    .set_align(FormatAlign::VerticalCenter),
                 header,
                 decimal: Format::new().set_num_format("0.0"),
                 percent: Format::new().set_num_format("0%"),
@@ -97,6 +107,37 @@ impl XlsxWriter {
         I: IntoIterator<Item = R>,
         R: IntoIterator<Item = Value>,
     {
+        self.write_sheet(name, None, headers, rows)
+    }
+
+    /// Adds a worksheet like [`Self::add_sheet`], with a bold title row above the header
+    /// (e.g. "2022-2023学年第二学期教师培训学时认定情况一览表") merged across the header's
+    /// columns. The data rows may number one fewer than in [`Self::add_sheet`].
+    pub fn add_titled_sheet<I, R>(
+        &mut self,
+        name: &str,
+        title: &str,
+        headers: &[&str],
+        rows: I,
+    ) -> Result<String, SheetError>
+    where
+        I: IntoIterator<Item = R>,
+        R: IntoIterator<Item = Value>,
+    {
+        self.write_sheet(name, Some(title), headers, rows)
+    }
+
+    fn write_sheet<I, R>(
+        &mut self,
+        name: &str,
+        title: Option<&str>,
+        headers: &[&str],
+        rows: I,
+    ) -> Result<String, SheetError>
+    where
+        I: IntoIterator<Item = R>,
+        R: IntoIterator<Item = Value>,
+    {
         let sheet_name = clean_sheet_name(name, &self.sheet_names);
         self.sheet_names.push(sheet_name.clone());
         let sheet = self
@@ -115,26 +156,46 @@ impl XlsxWriter {
                 .map_err(write_error)?;
         }
 
+        let header_row: u32 = match title {
+            Some(title) => {
+                let last_column = column_number(headers.len().max(1) - 1)?;
+                let text = cut_text(title);
+                if last_column == 0 {
+                    sheet.write_string_with_format(0, 0, text, &self.formats.title)
+                } else {
+                    sheet.merge_range(0, 0, 0, last_column, text, &self.formats.title)
+                }
+                .map_err(write_error)?;
+                sheet
+                    .set_row_height(0, TITLE_ROW_HEIGHT)
+                    .map_err(write_error)?;
+                1
+            }
+            None => 0,
+        };
         for (column, header) in headers.iter().enumerate() {
             sheet
                 .write_string_with_format(
-                    0,
+                    header_row,
                     column_number(column)?,
                     cut_text(header),
                     &self.formats.header,
                 )
                 .map_err(write_error)?;
         }
-        sheet.set_freeze_panes(1, 0).map_err(write_error)?;
+        sheet
+            .set_freeze_panes(header_row + 1, 0)
+            .map_err(write_error)?;
 
+        let max_rows = MAX_DATA_ROWS - header_row as usize;
         for (index, row) in sample.into_iter().chain(rows).enumerate() {
-            if index >= MAX_DATA_ROWS {
+            if index >= max_rows {
                 return Err(SheetError::SheetRowLimit {
-                    limit: MAX_DATA_ROWS as u32,
+                    limit: max_rows as u32,
                 });
             }
             // The check above keeps the index below Excel's row limit, which fits in u32.
-            let row_number = index as u32 + 1;
+            let row_number = index as u32 + header_row + 1;
             for (column, value) in row.iter().enumerate() {
                 write_value(
                     sheet,

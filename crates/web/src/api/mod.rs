@@ -8,6 +8,7 @@ mod claims;
 mod history;
 mod people;
 mod terms;
+mod reports;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -31,6 +32,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(ledger::routes());
     routes.extend(claims::routes());
     routes.extend(history::routes());
+    routes.extend(reports::routes());
     routes
 }
 
@@ -108,6 +110,7 @@ impl Modify for BearerAuth {
         claims::withdraw,
         claims::download,
         history::import_history,
+        reports::unit_table,
     ),
     components(schemas(crate::error::FieldError)),
     modifiers(&BearerAuth),
