@@ -1,0 +1,194 @@
+// The term's main job in a browser: a teacher files a claim on a phone with a
+// certificate, the office director, the unit reviewer and the center approve it in
+// turn, and the teacher sees the hours accredited. Then the center's reports open at a
+// phone's width and on a desktop, with the past term's table and its downloads.
+
+'use strict';
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { after, before, describe, test } = require('node:test');
+
+const { startServer } = require('../lib/server');
+const {
+  DESKTOP,
+  PHONE,
+  assertNoHorizontalOverflow,
+  clickAndWaitForPage,
+  launchBrowser,
+  newPage,
+  screenshot,
+  signIn,
+} = require('../lib/browser');
+
+/** A teacher of 音乐学院's 声乐教研室, their office director and their unit reviewer. */
+const TEACHER = '2001102';
+const DIRECTOR = '2001100';
+const UNIT_REVIEWER = '2001000';
+/** A center administrator, who reviews at school level and reads the reports. */
+const CENTER = '1000001';
+
+const TOPIC = '高校教师教学能力提升线上培训班（第三期）';
+
+/** Writes a small PDF that stands for a scanned certificate; returns its path. */
+function writeCertificate() {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'xueshi-e2e-certificate-'));
+  const file = path.join(folder, '结业证书.pdf');
+  const body = [
+    '%PDF-1.4',
+    '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj',
+    '2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj',
+    '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj',
+    'trailer << /Root 1 0 R >>',
+    '%%EOF',
+    '',
+  ].join('\n');
+  fs.writeFileSync(file, body);
+  return { file, remove: () => fs.rmSync(folder, { recursive: true, force: true }) };
+}
+
+/** Returns the date `days` before today as YYYY-MM-DD in Beijing time. */
+function daysAgo(days) {
+  const shanghai = new Date(Date.now() + 8 * 3600 * 1000 - days * 86400 * 1000);
+  return shanghai.toISOString().slice(0, 10);
+}
+
+/** Collects script and security-policy errors the page logs. */
+function collectErrors(page) {
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  return errors;
+}
+
+async function checkPage(page, errors, name) {
+  const { width } = page.viewportSize();
+  await assertNoHorizontalOverflow(page, `${name} at ${width} px`);
+  assert.deepEqual(errors.splice(0), [], `${name} at ${width} px must log no errors`);
+  await screenshot(page, name);
+}
+
+/** Signs a reviewer in, opens the claim's review page and approves it with the default hours. */
+async function approveAs(browser, server, staffId, claimPath, label) {
+  const page = await newPage(browser, PHONE);
+  const errors = collectErrors(page);
+  await signIn(page, server.url, staffId, server.demoPassword);
+  await page.goto(`${server.url}/reviews`);
+  await checkPage(page, errors, `reviews-${label}`);
+  await page.goto(`${server.url}${claimPath.replace('/claims/', '/reviews/')}`);
+  await page.getByRole('heading', { name: TOPIC }).waitFor();
+  await checkPage(page, errors, `review-claim-${label}`);
+  await clickAndWaitForPage(page, page.getByRole('button', { name: '通过', exact: true }));
+  const text = await page.locator('main').innerText();
+  assert.doesNotMatch(text, /冲突|无权|错误/, `${label}'s approval must go through: ${text.slice(0, 300)}`);
+  await page.context().close();
+}
+
+describe('claim, review and reports', () => {
+  let server;
+  let browser;
+  let certificate;
+  let claimPath;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    certificate = writeCertificate();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    certificate?.remove();
+  });
+
+  test('a teacher files and submits a claim on a phone', async () => {
+    const page = await newPage(browser, PHONE);
+    const errors = collectErrors(page);
+    await signIn(page, server.url, TEACHER, server.demoPassword);
+    await page.goto(`${server.url}/claims`);
+    await checkPage(page, errors, 'claims-teacher');
+
+    await page.goto(`${server.url}/claims/new`);
+    await checkPage(page, errors, 'claim-new');
+    await page.locator('#category').selectOption('5');
+    await page.getByLabel('培训主题').fill(TOPIC);
+    await page.getByLabel('组织单位').fill('省教育厅高校师资培训中心');
+    await page.getByLabel('开始日期').fill(daysAgo(10));
+    await page.getByLabel('结束日期').fill(daysAgo(9));
+    await page.getByLabel('申报学时').fill('12');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: '保存草稿' }));
+    assert.match(new URL(page.url()).pathname, /^\/claims\/[^/]+$/, 'saving leads to the claim page');
+    claimPath = new URL(page.url()).pathname;
+
+    await page.locator('#kind').selectOption('certificate');
+    await page.locator('#file').setInputFiles(certificate.file);
+    await page.getByRole('button', { name: '上传' }).click();
+    await page.getByText('结业证书.pdf').first().waitFor();
+    await checkPage(page, errors, 'claim-draft');
+
+    await clickAndWaitForPage(page, page.getByRole('button', { name: '提交审核' }));
+    await page.goto(`${server.url}${claimPath}`);
+    const text = await page.locator('main').innerText();
+    assert.match(text, /审核中|待.*审核/, `the submitted claim is under review: ${text.slice(0, 400)}`);
+    await page.context().close();
+  });
+
+  test('office, unit and school approve in turn and the teacher sees the hours', async () => {
+    assert.ok(claimPath, 'the first test filed the claim');
+    await approveAs(browser, server, DIRECTOR, claimPath, 'office');
+    await approveAs(browser, server, UNIT_REVIEWER, claimPath, 'unit');
+    await approveAs(browser, server, CENTER, claimPath, 'school');
+
+    const page = await newPage(browser, PHONE);
+    await signIn(page, server.url, TEACHER, server.demoPassword);
+    await page.goto(`${server.url}${claimPath}`);
+    const text = await page.locator('main').innerText();
+    assert.match(text, /已认定/, `the claim is accredited: ${text.slice(0, 400)}`);
+    assert.match(text, /12/, 'the accredited hours are shown');
+    await page.context().close();
+  });
+
+  for (const viewport of [PHONE, DESKTOP]) {
+    test(`the center's reports fit at ${viewport.width} px`, async () => {
+      const page = await newPage(browser, viewport);
+      const errors = collectErrors(page);
+      await signIn(page, server.url, CENTER, server.demoPassword);
+
+      await page.goto(`${server.url}/reports?term=2022-2023-2`);
+      const table = await page.locator('main').innerText();
+      for (const unit of ['音乐学院', '信息工程学院', '其他单位', '合计']) {
+        assert.ok(table.includes(unit), `the table names ${unit}`);
+      }
+      assert.ok(table.includes('4018'), 'the total submitted is the notice text’s 4018');
+      await checkPage(page, errors, 'reports-units');
+
+      await page.goto(`${server.url}/reports/dashboard`);
+      await page.locator('canvas, svg').first().waitFor({ timeout: 10_000 });
+      await checkPage(page, errors, 'reports-dashboard');
+      await page.context().close();
+    });
+  }
+
+  test('the per-unit table and the notice draft download', async () => {
+    const page = await newPage(browser, DESKTOP);
+    await signIn(page, server.url, CENTER, server.demoPassword);
+    for (const [file, type] of [
+      ['units.xlsx', 'spreadsheetml'],
+      ['units.csv', 'text/csv'],
+      ['notice.docx', 'wordprocessingml'],
+    ]) {
+      const response = await page.request.get(`${server.url}/reports/${file}?term=2022-2023-2`);
+      assert.equal(response.status(), 200, `${file}: ${await response.text()}`);
+      assert.match(response.headers()['content-type'], new RegExp(type), file);
+      assert.match(response.headers()['content-disposition'], /attachment/, file);
+      const body = await response.body();
+      assert.ok(body.length > 200, `${file} has content`);
+    }
+    await page.context().close();
+  });
+});
