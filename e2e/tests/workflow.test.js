@@ -1,6 +1,6 @@
 // The term's main job in a browser: a teacher files a claim on a phone with a
 // certificate, the office director, the unit reviewer and the center approve it in
-// turn, and the teacher sees the hours accredited. Then the center's reports open at a
+// turn, and the teacher finds the hours accredited. Then the center's reports open at a
 // phone's width and on a desktop, with the past term's table and its downloads.
 
 'use strict';
@@ -32,7 +32,7 @@ const CENTER = '1000001';
 
 const TOPIC = '高校教师教学能力提升线上培训班（第三期）';
 
-/** Writes a small PDF that stands for a scanned certificate; returns its path. */
+/** Writes a small PDF in place of a scanned certificate and returns its path. */
 function writeCertificate() {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'xueshi-e2e-certificate-'));
   const file = path.join(folder, '结业证书.pdf');
@@ -106,7 +106,7 @@ describe('claim, review and reports', () => {
     certificate?.remove();
   });
 
-  test('a teacher files and submits a claim on a phone', async () => {
+  test('teacher submits claim on phone', async () => {
     const page = await newPage(browser, PHONE);
     const errors = collectErrors(page);
     await signIn(page, server.url, TEACHER, server.demoPassword);
@@ -138,7 +138,7 @@ describe('claim, review and reports', () => {
     await page.context().close();
   });
 
-  test('office, unit and school approve in turn and the teacher sees the hours', async () => {
+  test('three levels approve in turn', async () => {
     assert.ok(claimPath, 'the first test filed the claim');
     await approveAs(browser, server, DIRECTOR, claimPath, 'office');
     await approveAs(browser, server, UNIT_REVIEWER, claimPath, 'unit');
@@ -154,7 +154,7 @@ describe('claim, review and reports', () => {
   });
 
   for (const viewport of [PHONE, DESKTOP]) {
-    test(`the center's reports fit at ${viewport.width} px`, async () => {
+    test(`center reports fit at ${viewport.width} px`, async () => {
       const page = await newPage(browser, viewport);
       const errors = collectErrors(page);
       await signIn(page, server.url, CENTER, server.demoPassword);
@@ -174,7 +174,7 @@ describe('claim, review and reports', () => {
     });
   }
 
-  test('the per-unit table and the notice draft download', async () => {
+  test('report files download', async () => {
     const page = await newPage(browser, DESKTOP);
     await signIn(page, server.url, CENTER, server.demoPassword);
     for (const [file, type] of [
