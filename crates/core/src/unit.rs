@@ -28,6 +28,20 @@ impl UnitKind {
             UnitKind::Other => "非教学单位",
         }
     }
+
+    /// Guesses the kind of a unit first met in a spreadsheet from the end of its name:
+    /// offices (处、办), libraries (馆), centers (中心) and committees are `Other`,
+    /// everything else (学院、系、部 …) is `Teaching`. An administrator can change it later.
+    pub fn guess_from_name(name: &str) -> UnitKind {
+        const OTHER_ENDINGS: [&str; 8] =
+            ["处", "办", "办公室", "馆", "中心", "委员会", "党委", "工会"];
+        let name = name.trim();
+        if OTHER_ENDINGS.iter().any(|ending| name.ends_with(ending)) {
+            UnitKind::Other
+        } else {
+            UnitKind::Teaching
+        }
+    }
 }
 
 impl fmt::Display for UnitKind {
@@ -97,5 +111,20 @@ mod tests {
         let name = OrgName::parse("单位", "\u{3000}财经学院 ").unwrap();
         assert_eq!(name.display, "财经学院");
         assert_eq!(name.key, OrgName::parse("单位", "财经 学院").unwrap().key);
+    }
+
+    #[test]
+    fn kind_guessed_from_name() {
+        for name in ["音乐学院", "思政部", "基础教学部", "数学系"] {
+            assert_eq!(
+                UnitKind::guess_from_name(name),
+                UnitKind::Teaching,
+                "{name}"
+            );
+        }
+        for name in ["教务处", "教师发展中心", "图书馆", "校长办公室", "招生办"]
+        {
+            assert_eq!(UnitKind::guess_from_name(name), UnitKind::Other, "{name}");
+        }
     }
 }

@@ -134,9 +134,11 @@ pub struct HistoryPlan {
     /// Indexes of the rows imported before (their import key exists).
     pub duplicate_rows: Vec<usize>,
     pub new_people: Vec<NewPerson>,
-    /// Names of the units created, in the order of their first row; each is created as
-    /// a teaching unit.
+    /// Names of the teaching units created, in the order of their first row.
     pub new_units: Vec<String>,
+    /// Names of the units created as other (non-teaching) units, judged by
+    /// [`UnitKind::guess_from_name`].
+    pub new_other_units: Vec<String>,
     pub name_mismatches: Vec<NameMismatch>,
 }
 
@@ -225,7 +227,10 @@ pub async fn plan(
         plan.new_rows.push(index);
 
         if !known.units.contains_key(&row.unit.key) && planned_units.insert(row.unit.key.clone()) {
-            plan.new_units.push(row.unit.display.clone());
+            match UnitKind::guess_from_name(&row.unit.display) {
+                UnitKind::Teaching => plan.new_units.push(row.unit.display.clone()),
+                UnitKind::Other => plan.new_other_units.push(row.unit.display.clone()),
+            }
         }
         let staff_id = row.staff_id.as_str();
         let known_name = match known.people.get(staff_id) {
@@ -344,6 +349,7 @@ pub async fn insert(
         "term": term.code.to_string(), "created": plan.new_rows.len(), "accredited": accredited,
         "rejected": rejected, "duplicates_skipped": plan.duplicate_rows.len(),
         "people_created": plan.new_people.len(), "units_created": plan.new_units,
+        "other_units_created": plan.new_other_units,
     });
     let entry = AuditEntry {
         entity: "import",
@@ -364,9 +370,9 @@ pub async fn insert(
 }
 
 async fn create_unit(conn: &mut AnyConnection, row: &HistoryRow, actor: &Actor) -> Result<String> {
-    let id = units::create(conn, &row.unit, UnitKind::Teaching).await?;
-    let after =
-        serde_json::json!({ "name": row.unit.display, "kind": UnitKind::Teaching.as_str() });
+    let kind = UnitKind::guess_from_name(&row.unit.display);
+    let id = units::create(conn, &row.unit, kind).await?;
+    let after = serde_json::json!({ "name": row.unit.display, "kind": kind.as_str() });
     let entry = AuditEntry {
         entity: "unit",
         entity_id: &id,

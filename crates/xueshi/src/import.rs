@@ -188,6 +188,12 @@ fn print_history_report(report: &HistoryReport) {
     if !report.new_units.is_empty() {
         println!("新建单位（教学单位）：{}", report.new_units.join("、"));
     }
+    if !report.new_other_units.is_empty() {
+        println!(
+            "新建单位（其他单位，按名称判断）：{}",
+            report.new_other_units.join("、")
+        );
+    }
     for skipped in &report.skipped {
         println!("跳过第 {} 行：{}", skipped.row, skipped.reason);
     }

@@ -53,6 +53,8 @@ pub struct HistoryReport {
     pub new_people: Vec<NewPerson>,
     /// Names of the units created as teaching units.
     pub new_units: Vec<String>,
+    /// Names of the units created as other units (offices, centers), judged by name.
+    pub new_other_units: Vec<String>,
     /// Empty and footer rows (合计 …) left out on purpose.
     pub skipped: Vec<SkippedRowReport>,
     pub errors: Vec<RowError>,
@@ -180,9 +182,10 @@ fn fill_from_plan(report: &mut HistoryReport, plan: &HistoryPlan, parsed: &Parse
         .map(|index| parsed.numbers[*index])
         .collect();
     report.people_created = plan.new_people.len();
-    report.units_created = plan.new_units.len();
+    report.units_created = plan.new_units.len() + plan.new_other_units.len();
     report.new_people = plan.new_people.clone();
     report.new_units = plan.new_units.clone();
+    report.new_other_units = plan.new_other_units.clone();
 
     report
         .warnings
