@@ -33,6 +33,7 @@ pub enum UnitCommand {
     },
     #[command(about = "新增单位")]
     Add {
+        #[arg(help = "单位名称")]
         name: String,
         #[arg(
             long,
@@ -43,6 +44,7 @@ pub enum UnitCommand {
     },
     #[command(about = "修改单位类型")]
     Set {
+        #[arg(help = "单位名称")]
         name: String,
         #[arg(
             long,
@@ -57,12 +59,14 @@ pub enum UnitCommand {
 pub enum UserCommand {
     #[command(about = "设置密码（从标准输入读取）")]
     SetPassword {
+        #[arg(help = "工号")]
         staff_id: String,
         #[arg(long, help = "设为临时密码：本人下次登录时必须修改")]
         temporary: bool,
     },
     #[command(about = "授予角色")]
     Grant {
+        #[arg(help = "工号")]
         staff_id: String,
         #[arg(help = "角色：teacher、office-director、unit-reviewer、center-admin、system-admin")]
         role: String,

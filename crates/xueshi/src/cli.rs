@@ -9,12 +9,7 @@ use xueshi_store::Db;
 use crate::{admin, import, report, serve, term};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "xueshi",
-    version,
-    about = "学时：教师培训学时认定平台",
-    propagate_version = true
-)]
+#[command(name = "xueshi", version, about = "学时：教师培训学时认定平台")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

@@ -19,6 +19,7 @@ use crate::cli::{GlobalArgs, print_json};
 pub enum ImportCommand {
     #[command(about = "导入教职工名单（.xlsx、.xls 或 .csv）：按工号新增或更新人员")]
     Roster {
+        #[arg(help = "名单文件（.xlsx、.xls 或 .csv）")]
         file: PathBuf,
         #[arg(long, help = "只检查并报告结果，不写入数据库")]
         dry_run: bool,
@@ -35,6 +36,7 @@ pub enum ImportCommand {
     Attendance {
         #[arg(help = "培训台账中活动的编号（网页活动地址 /ledger/ 之后的部分）")]
         activity_id: String,
+        #[arg(help = "签到表文件（.xlsx、.xls 或 .csv）")]
         file: PathBuf,
         #[arg(long, help = "只匹配并报告结果，不写入数据库")]
         dry_run: bool,
@@ -47,6 +49,7 @@ pub enum ImportCommand {
         about = "导入平台启用前某一学期的认定结果（.xlsx、.xls 或 .csv）：每行成为一条已完成审核的认定记录"
     )]
     History {
+        #[arg(help = "认定结果表文件（.xlsx、.xls 或 .csv）")]
         file: PathBuf,
         #[arg(
             long,

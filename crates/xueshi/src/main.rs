@@ -2,15 +2,17 @@
 
 mod admin;
 mod cli;
+mod help;
 mod import;
 mod report;
 mod serve;
 mod term;
 
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match help::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
