@@ -32,10 +32,10 @@ const CENTER = '1000001';
 
 const TOPIC = '高校教师教学能力提升线上培训班（第三期）';
 
-/** Writes a small PDF in place of a scanned certificate and returns its path. */
+/** Writes a small PDF in place of scanned training notes and returns its path. */
 function writeCertificate() {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'xueshi-e2e-certificate-'));
-  const file = path.join(folder, '结业证书.pdf');
+  const file = path.join(folder, '培训记录.pdf');
   const body = [
     '%PDF-1.4',
     '1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj',
@@ -46,7 +46,32 @@ function writeCertificate() {
     '',
   ].join('\n');
   fs.writeFileSync(file, body);
-  return { file, remove: () => fs.rmSync(folder, { recursive: true, force: true }) };
+  return { file, folder, remove: () => fs.rmSync(folder, { recursive: true, force: true }) };
+}
+
+/**
+ * Draws a certificate on a canvas in the browser, as a phone camera would return it, and
+ * saves it as a JPEG in `folder`. Returns the file's path.
+ */
+async function photographCertificate(page, folder) {
+  const dataUrl = await page.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 640;
+    canvas.height = 480;
+    const context = canvas.getContext('2d');
+    context.fillStyle = '#fdf6e3';
+    context.fillRect(0, 0, 640, 480);
+    context.fillStyle = '#8b0000';
+    context.font = '40px sans-serif';
+    context.fillText('结业证书', 240, 120);
+    context.fillStyle = '#333';
+    context.font = '22px sans-serif';
+    context.fillText('刘刚 同志参加高校教师教学能力提升培训班，成绩合格。', 40, 240);
+    return canvas.toDataURL('image/jpeg', 0.9);
+  });
+  const file = path.join(folder, '证书照片.jpg');
+  fs.writeFileSync(file, Buffer.from(dataUrl.split(',')[1], 'base64'));
+  return file;
 }
 
 /** Returns the date `days` before today as YYYY-MM-DD in Beijing time. */
@@ -125,16 +150,22 @@ describe('claim, review and reports', () => {
     assert.match(new URL(page.url()).pathname, /^\/claims\/[^/]+$/, 'saving leads to the claim page');
     claimPath = new URL(page.url()).pathname;
 
+    // The certificate is photographed with the camera field; the training notes are a PDF.
+    const photo = await photographCertificate(page, certificate.folder);
     await page.locator('#kind').selectOption('certificate');
+    await page.locator('#camera').setInputFiles(photo);
+    await page.getByRole('button', { name: '上传' }).click();
+    await page.getByText(path.basename(photo)).first().waitFor();
+    await page.locator('#kind').selectOption('notes');
     await page.locator('#file').setInputFiles(certificate.file);
     await page.getByRole('button', { name: '上传' }).click();
-    await page.getByText('结业证书.pdf').first().waitFor();
+    await page.getByText('培训记录.pdf').first().waitFor();
     await checkPage(page, errors, 'claim-draft');
 
     await clickAndWaitForPage(page, page.getByRole('button', { name: '提交审核' }));
     await page.goto(`${server.url}${claimPath}`);
     const text = await page.locator('main').innerText();
-    assert.match(text, /审核中|待.*审核/, `the submitted claim is under review: ${text.slice(0, 400)}`);
+    assert.match(text, /待教研室审核/, `the claim waits for the office director: ${text.slice(0, 400)}`);
     await page.context().close();
   });
 
