@@ -246,3 +246,17 @@ fn titled_sheet_reads_back_through_read_table() {
     assert_eq!(table.header_row, 2);
     assert_eq!(table.rows[0].text("unit"), Some("音乐学院"));
 }
+
+#[test]
+fn prints_one_page_wide_on_a4() {
+    let bytes = titled_report();
+    let sheet = zip_entry(&bytes, "xl/worksheets/sheet1.xml").unwrap();
+    assert!(sheet.contains(r#"paperSize="9""#), "{sheet}");
+    assert!(sheet.contains(r#"fitToHeight="0""#), "{sheet}");
+    assert!(sheet.contains(r#"<pageSetUpPr fitToPage="1"/>"#), "{sheet}");
+    let workbook = zip_entry(&bytes, "xl/workbook.xml").unwrap();
+    assert!(
+        workbook.contains("_xlnm.Print_Titles"),
+        "the title and header rows repeat on every printed page: {workbook}"
+    );
+}

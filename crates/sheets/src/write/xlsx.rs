@@ -12,6 +12,10 @@ use crate::write::Value;
 use crate::write::sheet_name::clean_sheet_name;
 
 /// Rows read ahead of writing to fit the column widths; later rows do not change them.
+/// Excel's paper size code for A4.
+const A4_PAPER: u8 = 9;
+/// Tables with more columns than this print in landscape.
+const PORTRAIT_MAX_COLUMNS: usize = 6;
 const WIDTH_SAMPLE_ROWS: usize = 200;
 
 /// Column widths in Excel's character units (the width of "0"); a CJK character takes two.
@@ -186,6 +190,14 @@ impl XlsxWriter {
         sheet
             .set_freeze_panes(header_row + 1, 0)
             .map_err(write_error)?;
+        // Printed on A4, as wide as one page, with the header repeated on every page;
+        // wide tables turn to landscape.
+        sheet.set_paper_size(A4_PAPER);
+        sheet.set_print_fit_to_pages(1, 0);
+        if headers.len() > PORTRAIT_MAX_COLUMNS {
+            sheet.set_landscape();
+        }
+        sheet.set_repeat_rows(0, header_row).map_err(write_error)?;
 
         let max_rows = MAX_DATA_ROWS - header_row as usize;
         for (index, row) in sample.into_iter().chain(rows).enumerate() {
