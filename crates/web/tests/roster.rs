@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use common::TestApp;
 use rust_xlsxwriter::{Format, Workbook};
 use sheet_files::biff::{CellValue, SheetSpec, Visibility};
-use xueshi_core::StaffId;
+use xueshi_core::{StaffId, UnitKind};
 use xueshi_store::audit::Actor;
 use xueshi_store::people::{self, PeopleFilter};
 use xueshi_store::testing::TestDb;
@@ -525,3 +525,26 @@ async fn page_explains_bad_files(test_db: &TestDb) {
     assert!(too_large.text().contains("MB"), "{}", too_large.text());
 }
 db_test!(page_explains_bad_files);
+
+async fn new_units_get_a_kind_from_their_name(test_db: &TestDb) {
+    let db = &test_db.db;
+    let bytes = roster_xlsx(&[
+        &["2019001", "王芳", "音乐学院", "声乐教研室", "讲师", "教师"],
+        &["2019002", "李明", "教务处", "", "", ""],
+        &["2019003", "赵丽", "教师发展中心", "", "", ""],
+    ]);
+    let report = run(db, bytes, RosterOptions::default()).await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+
+    let listed = units::list(&mut db.conn().await.unwrap()).await.unwrap();
+    let kind_of = |name: &str| {
+        listed
+            .iter()
+            .find(|unit| unit.name == name)
+            .map(|unit| unit.kind)
+    };
+    assert_eq!(kind_of("音乐学院"), Some(UnitKind::Teaching));
+    assert_eq!(kind_of("教务处"), Some(UnitKind::Other));
+    assert_eq!(kind_of("教师发展中心"), Some(UnitKind::Other));
+}
+db_test!(new_units_get_a_kind_from_their_name);

@@ -465,7 +465,8 @@ async fn write(
     let mut tx = db.begin_write().await?;
     let mut real_ids: HashMap<String, String> = HashMap::new();
     for (placeholder, name) in &planned.new_units {
-        let id = units::create(&mut tx, name, UnitKind::Teaching).await?;
+        let kind = UnitKind::guess_from_name(&name.display);
+        let id = units::create(&mut tx, name, kind).await?;
         real_ids.insert(placeholder.clone(), id);
     }
     let resolve = |id: &str, real_ids: &HashMap<String, String>| {
