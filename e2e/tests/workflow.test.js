@@ -205,6 +205,41 @@ describe('claim, review and reports', () => {
     });
   }
 
+  // Every other page of the new work, as the role that uses it, at a phone's width.
+  const PAGES = [
+    [TEACHER, '/transcripts', 'transcripts'],
+    [TEACHER, '/verify', 'verify'],
+    [UNIT_REVIEWER, '/ledger', 'ledger'],
+    [UNIT_REVIEWER, '/ledger/new', 'ledger-new'],
+    [UNIT_REVIEWER, '/reports/reasons', 'unit-reasons'],
+    [CENTER, '/admin/terms', 'terms'],
+    [CENTER, '/admin/import/history', 'import-history'],
+    [CENTER, '/reports/reasons?term=2022-2023-2', 'reports-reasons'],
+    [CENTER, '/reports/categories?term=2022-2023-2', 'reports-categories'],
+    [CENTER, '/reports/review?term=2022-2023-2', 'reports-review'],
+    [CENTER, '/reports/ledger', 'reports-ledger'],
+    [CENTER, '/reports/hours?term=2022-2023-2', 'reports-hours'],
+    [CENTER, '/reports/exports?term=2022-2023-2', 'reports-exports'],
+  ];
+  test('other pages fit on a phone', async () => {
+    const pages = new Map();
+    for (const [staffId, pagePath, name] of PAGES) {
+      if (!pages.has(staffId)) {
+        const page = await newPage(browser, PHONE);
+        const errors = collectErrors(page);
+        await signIn(page, server.url, staffId, server.demoPassword);
+        pages.set(staffId, { page, errors });
+      }
+      const { page, errors } = pages.get(staffId);
+      const response = await page.goto(`${server.url}${pagePath}`);
+      assert.equal(response.status(), 200, `${pagePath} as ${staffId}`);
+      await checkPage(page, errors, name);
+    }
+    for (const { page } of pages.values()) {
+      await page.context().close();
+    }
+  });
+
   test('report files download', async () => {
     const page = await newPage(browser, DESKTOP);
     await signIn(page, server.url, CENTER, server.demoPassword);
