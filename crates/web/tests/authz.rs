@@ -129,6 +129,8 @@ const EXPECTED: &[(&str, &str, Meant)] = &[
     ("POST", "/api/v1/claims/{id}/submit", TEACHER),
     ("POST", "/api/v1/claims/{id}/withdraw", TEACHER),
     ("GET", "/api/v1/evidence/{id}", Meant::SignedIn),
+    ("POST", "/api/v1/claims/{id}/decisions", REVIEWERS),
+    ("GET", "/api/v1/reviews/queue", REVIEWERS),
     ("POST", "/api/v1/import/history", CENTER),
     ("GET", "/transcripts", Meant::SignedIn),
     ("POST", "/transcripts/issue", Meant::SignedIn),

@@ -3,12 +3,13 @@
 //! Errors are `{"code", "message", "errors"}` with a Chinese message.
 
 mod auth;
-mod ledger;
 mod claims;
 mod history;
+mod ledger;
 mod people;
-mod terms;
 mod reports;
+mod reviews;
+mod terms;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -31,6 +32,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(terms::routes());
     routes.extend(ledger::routes());
     routes.extend(claims::routes());
+    routes.extend(reviews::routes());
     routes.extend(history::routes());
     routes.extend(reports::routes());
     routes
@@ -109,6 +111,8 @@ impl Modify for BearerAuth {
         claims::submit,
         claims::withdraw,
         claims::download,
+        reviews::create_decision,
+        reviews::queue,
         history::import_history,
         reports::unit_table,
     ),
