@@ -159,6 +159,7 @@ fn navigation(user: &CurrentUser, path: &str, unread: i64) -> Vec<NavLink> {
     if user.has(RoleKind::CenterAdmin) {
         links.push(("/reports", "统计报表"));
         links.push(("/admin/terms", "学期与类别"));
+        links.push(("/admin/reasons", "未通过原因"));
         links.push(("/admin/import/history", "导入历史记录"));
     }
     if user.has_any(&[RoleKind::CenterAdmin, RoleKind::UnitReviewer]) {
