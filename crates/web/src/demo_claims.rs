@@ -1,7 +1,10 @@
 //! The demo school's current term: ledger activities (one filed late), attendance that
 //! credits teachers directly, and claims in every state with evidence files generated
 //! here, including one certificate uploaded by two colleagues so that both claims carry
-//! the flag. Everything is fixed apart from the dates, which follow today.
+//! the flag. Claims wait at the office, unit and school levels; others were accredited,
+//! returned, rejected at the office, or approved below and overturned by the school.
+//! Every decision goes through the store's transition function. Everything is fixed
+//! apart from the dates, which follow today.
 
 use std::io::Cursor;
 
@@ -485,7 +488,76 @@ impl Demo<'_> {
             },
         )
         .await?;
-        Ok(())
+
+        self.make_overturned_and_unflagged().await
+    }
+
+    /// Adds a claim the school overturned after both lower levels approved it, and a
+    /// claim without flags waiting at the office, which batch approval can take.
+    async fn make_overturned_and_unflagged(&self) -> anyhow::Result<()> {
+        let overturned = self
+            .create(DemoClaim {
+                teacher: TEACHER_CHEN,
+                category: 6,
+                topic: "新年音乐会观摩",
+                organizer: "音乐学院",
+                days_ago: (16, 16),
+                mode: TrainingMode::Offline,
+                hours: 3,
+                notes: session_notes(&[
+                    "观摩交响乐团新年音乐会",
+                    "记录曲目与演奏形式",
+                    "课后与学生交流观后感",
+                ]),
+                activity_id: None,
+            })
+            .await?;
+        self.attach(
+            &overturned,
+            TEACHER_CHEN,
+            photo_jpeg(9),
+            EvidenceKind::Photo,
+            "音乐会现场.jpg",
+        )
+        .await?;
+        self.submit(&overturned, TEACHER_CHEN).await?;
+        self.approve(&overturned, INSTRUMENT_DIRECTOR, ReviewLevel::Office, 3)
+            .await?;
+        self.approve(&overturned, MUSIC_REVIEWER, ReviewLevel::Unit, 3)
+            .await?;
+        self.decide(
+            &overturned,
+            CENTER_ADMIN,
+            ReviewLevel::School,
+            DecisionInput::Reject {
+                reason_code: codes::OUT_OF_SCOPE.to_owned(),
+                comment: "观摩演出不属于学术活动，教研室和院（部）审核时应未通过。".to_owned(),
+            },
+        )
+        .await?;
+
+        let unflagged = self
+            .create(DemoClaim {
+                teacher: TEACHER_CHEN,
+                category: 5,
+                topic: "高校钢琴伴奏艺术专题网络培训",
+                organizer: "全国高校教师网络培训中心",
+                days_ago: (8, 7),
+                mode: TrainingMode::Online,
+                hours: 8,
+                notes: String::new(),
+                activity_id: None,
+            })
+            .await?;
+        self.attach(
+            &unflagged,
+            TEACHER_CHEN,
+            certificate_png(11),
+            EvidenceKind::Certificate,
+            "钢琴伴奏培训证书.png",
+        )
+        .await?;
+        self.submit(&unflagged, TEACHER_CHEN).await
     }
 
     async fn create(&self, claim: DemoClaim<'_>) -> anyhow::Result<String> {

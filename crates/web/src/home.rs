@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::routing::get;
-use xueshi_store::{people, units};
+use xueshi_store::{notifications, people, units};
 
 use crate::AppState;
 use crate::access::{Access, Route};
@@ -35,6 +35,7 @@ struct HomePage {
     admin: Option<AdminSummary>,
     teacher: Option<crate::claims::TeacherSummary>,
     review: Option<crate::review::home::ReviewHome>,
+    unread_notifications: i64,
 }
 
 async fn home(State(state): State<AppState>, page: Page, user: CurrentUser) -> AppResult<HomePage> {
@@ -66,6 +67,7 @@ async fn home(State(state): State<AppState>, page: Page, user: CurrentUser) -> A
         None
     };
     let review = crate::review::home::summary(conn, &user).await?;
+    let unread_notifications = notifications::count_unread(conn, &user.person_id).await?;
     Ok(HomePage {
         page: page.titled("首页"),
         unit_name: person.unit_name,
@@ -74,5 +76,6 @@ async fn home(State(state): State<AppState>, page: Page, user: CurrentUser) -> A
         admin,
         teacher,
         review,
+        unread_notifications,
     })
 }

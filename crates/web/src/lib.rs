@@ -25,6 +25,7 @@ pub mod files;
 mod home;
 pub mod import;
 mod ledger;
+pub mod notifications;
 pub mod page;
 mod render;
 pub mod reports;
@@ -75,6 +76,7 @@ pub fn routes() -> Vec<access::Route> {
     routes.extend(ledger::routes());
     routes.extend(claims::routes());
     routes.extend(review::routes());
+    routes.extend(notifications::routes());
     routes.extend(reports::routes());
     routes.extend(api::routes());
     routes.extend(transcripts::routes());

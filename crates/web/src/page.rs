@@ -9,11 +9,14 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use xueshi_core::RoleKind;
+use xueshi_store::notifications;
 
+use crate::AppState;
 use crate::auth::{ClientInfo, CurrentUser, MaybeUser, cookie_value, set_cookie};
 use crate::csrf::CsrfToken;
 
 const FLASH_COOKIE: &str = "xueshi_flash";
+const NOTIFICATIONS_HREF: &str = "/notifications";
 
 /// A link in the navigation bar.
 #[derive(Debug, Clone)]
@@ -21,6 +24,8 @@ pub struct NavLink {
     pub href: &'static str,
     pub label: &'static str,
     pub active: bool,
+    /// A number shown after the label, such as the unread notifications.
+    pub count: Option<i64>,
 }
 
 /// The kind of a one-time message, which sets its color.
@@ -89,10 +94,13 @@ impl Page {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Page {
+impl FromRequestParts<AppState> for Page {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let user = parts
             .extensions
             .get::<MaybeUser>()
@@ -104,10 +112,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
             .unwrap_or_default();
         let flash = parts.extensions.get::<Flash>().cloned();
         let path = parts.uri.path().to_owned();
-        let nav = user
-            .as_ref()
-            .map(|u| navigation(u, &path))
-            .unwrap_or_default();
+        let nav = match &user {
+            Some(user) => {
+                let unread = unread_count(state, &user.person_id).await;
+                navigation(user, &path, unread)
+            }
+            None => Vec::new(),
+        };
         Ok(Page {
             title: String::new(),
             user,
@@ -119,25 +130,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
     }
 }
 
-/// The navigation for a person's roles, with the current section marked.
-fn navigation(user: &CurrentUser, path: &str) -> Vec<NavLink> {
+/// Counts the person's unread notifications for the navigation. A failed query shows
+/// the link without a number, because the page itself may still work.
+async fn unread_count(state: &AppState, person_id: &str) -> i64 {
+    let count = match state.db.conn().await {
+        Ok(mut conn) => notifications::count_unread(&mut conn, person_id).await,
+        Err(error) => Err(error),
+    };
+    count.unwrap_or_else(|error| {
+        tracing::warn!(error = %error, "counting unread notifications failed");
+        0
+    })
+}
+
+/// Builds the navigation for a person's roles, marking the current section and putting
+/// the number of unread notifications on their link.
+fn navigation(user: &CurrentUser, path: &str, unread: i64) -> Vec<NavLink> {
+    // Daily work first (claims, review, ledger, reports), then notices, then the
+    // administrators' set-up pages.
     let mut links: Vec<(&'static str, &'static str)> = vec![("/", "首页")];
     if user.has(RoleKind::Teacher) {
         links.push(("/claims", "我的申报"));
-    }
-    links.push(("/transcripts", "学时证明"));
-    if user.is_admin() {
-        links.push(("/admin/units", "单位与教研室"));
-        links.push(("/admin/people", "人员与角色"));
-        links.push(("/admin/import/roster", "导入名单"));
-    }
-    if user.has(RoleKind::CenterAdmin) {
-        links.push(("/reports", "统计报表"));
-        links.push(("/admin/terms", "学期与类别"));
-        links.push(("/admin/import/history", "导入历史记录"));
-    }
-    if user.has_any(&[RoleKind::CenterAdmin, RoleKind::UnitReviewer]) {
-        links.push(("/ledger", "培训台账"));
     }
     if user.has_any(&[
         RoleKind::OfficeDirector,
@@ -146,11 +159,25 @@ fn navigation(user: &CurrentUser, path: &str) -> Vec<NavLink> {
     ]) {
         links.push(("/reviews", "审核"));
     }
-    if user.has(RoleKind::UnitReviewer) && !user.has(RoleKind::CenterAdmin) {
+    if user.has_any(&[RoleKind::CenterAdmin, RoleKind::UnitReviewer]) {
+        links.push(("/ledger", "培训台账"));
+    }
+    if user.has(RoleKind::CenterAdmin) {
+        links.push(("/reports", "统计报表"));
+    } else if user.has(RoleKind::UnitReviewer) {
         links.push(("/reports/reasons", "本单位统计"));
     }
-    if user.has(RoleKind::SystemAdmin) && !user.has(RoleKind::CenterAdmin) {
-        links.retain(|(href, _)| *href != "/admin/import/roster");
+    links.push((NOTIFICATIONS_HREF, "通知"));
+    links.push(("/transcripts", "学时证明"));
+    if user.is_admin() {
+        links.push(("/admin/units", "单位与教研室"));
+        links.push(("/admin/people", "人员与角色"));
+    }
+    if user.has(RoleKind::CenterAdmin) {
+        links.push(("/admin/import/roster", "导入名单"));
+        links.push(("/admin/terms", "学期与类别"));
+        links.push(("/admin/reasons", "未通过原因"));
+        links.push(("/admin/import/history", "导入历史记录"));
     }
     links
         .into_iter()
@@ -162,6 +189,7 @@ fn navigation(user: &CurrentUser, path: &str) -> Vec<NavLink> {
             } else {
                 path.starts_with(href)
             },
+            count: (href == NOTIFICATIONS_HREF && unread > 0).then_some(unread),
         })
         .collect()
 }

@@ -949,12 +949,14 @@ async fn demo_has_claims_in_every_state(test_db: &TestDb) {
     let app = TestApp::new(test_db).await;
     let accounts = xueshi_web::demo::fill(&app.db, &app.state.config)
         .await
-        .unwrap();
-    assert!(accounts.is_some());
+        .unwrap()
+        .expect("an empty database gets the demo school");
     let term = xueshi_web::demo::term_of(days_from_today(0));
 
     let mut states = BTreeSet::new();
     let mut flagged = 0;
+    let mut overturned = Vec::new();
+    let mut unflagged_at_office = Vec::new();
     let mut conn = app.db.conn().await.unwrap();
     for staff_id in ["2001101", "2001102", "2001103", "2001201", "2001202"] {
         let person = people::find_by_staff_id(&mut conn, &StaffId::parse(staff_id).unwrap())
@@ -966,6 +968,13 @@ async fn demo_has_claims_in_every_state(test_db: &TestDb) {
             .unwrap()
         {
             states.insert(xueshi_web::claims::status_text(row.status, row.level));
+            if !claims::overturned_approvals(&mut conn, &row.id)
+                .await
+                .unwrap()
+                .is_empty()
+            {
+                overturned.push(row.id.clone());
+            }
             let claim = claims::get(&mut conn, &row.id).await.unwrap();
             if claim
                 .flags
@@ -977,8 +986,12 @@ async fn demo_has_claims_in_every_state(test_db: &TestDb) {
             for file in &claim.evidence {
                 assert!(app.state.blobs.exists(&file.sha256).await.unwrap());
             }
+            if claim.level == Some(ReviewLevel::Office) && claim.flags.is_empty() {
+                unflagged_at_office.push(claim);
+            }
         }
     }
+    drop(conn);
     let expected: BTreeSet<String> = [
         "草稿",
         "待教研室审核",
@@ -993,5 +1006,61 @@ async fn demo_has_claims_in_every_state(test_db: &TestDb) {
     .collect();
     assert_eq!(states, expected);
     assert_eq!(flagged, 2, "the shared certificate flags both claims");
+
+    // The school rejected one claim that both lower levels approved.
+    assert_eq!(overturned.len(), 1);
+    let overturned = claim(&app, &overturned[0]).await;
+    assert_eq!(overturned.status, ClaimStatus::Rejected);
+    let history = claims::history(&mut app.db.conn().await.unwrap(), &overturned.id)
+        .await
+        .unwrap();
+    let levels: Vec<ReviewLevel> = history.iter().map(|row| row.level).collect();
+    assert_eq!(
+        levels,
+        [ReviewLevel::Office, ReviewLevel::Unit, ReviewLevel::School]
+    );
+
+    // The office director, the unit reviewer and the center approve the claim waiting
+    // without flags in turn, and its teacher sees it accredited with its hours.
+    assert_eq!(unflagged_at_office.len(), 1);
+    let waiting = &unflagged_at_office[0];
+    for reviewer in ["2001200", "2001000", "1000001"] {
+        let mut browser = app.sign_in(reviewer, &accounts.password).await;
+        let page = app
+            .get(&mut browser, &format!("/reviews/{}", waiting.id))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{reviewer}: {}", page.text());
+        let version = claim(&app, &waiting.id).await.version.to_string();
+        let decided = app
+            .post_form(
+                &mut browser,
+                &format!("/reviews/{}/decision", waiting.id),
+                &[
+                    ("decision", "approve"),
+                    ("accredited_hours", ""),
+                    ("version", &version),
+                ],
+            )
+            .await;
+        assert_eq!(
+            decided.status,
+            StatusCode::SEE_OTHER,
+            "{reviewer}: {}",
+            decided.text()
+        );
+    }
+    let accredited = claim(&app, &waiting.id).await;
+    assert_eq!(accredited.status, ClaimStatus::Accredited);
+    assert_eq!(accredited.accredited_hours, Some(waiting.claimed_hours));
+    let mut teacher = app
+        .sign_in(&waiting.teacher_staff_id, &accounts.password)
+        .await;
+    let list = app.get(&mut teacher, "/claims").await;
+    let text = list.text();
+    assert!(text.contains(&waiting.topic), "{text}");
+    assert!(
+        text.contains(&format!("认定 <b>{}</b> 学时", waiting.claimed_hours)),
+        "{text}"
+    );
 }
 db_test!(demo_has_claims_in_every_state);

@@ -1,8 +1,10 @@
-//! The administrators' pages: units and offices, people and roles, roster import.
+//! The administrators' pages: units and offices, people and roles, roster import and
+//! the rejection reasons.
 
 mod import;
 mod import_history;
 mod people;
+mod reasons;
 mod units;
 
 use crate::access::Route;
@@ -12,5 +14,6 @@ pub fn routes() -> Vec<Route> {
     routes.extend(people::routes());
     routes.extend(import::routes());
     routes.extend(import_history::routes());
+    routes.extend(reasons::routes());
     routes
 }

@@ -8,6 +8,7 @@ mod history;
 mod ledger;
 mod people;
 mod reports;
+mod reviews;
 mod terms;
 
 use axum::Json;
@@ -31,6 +32,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(terms::routes());
     routes.extend(ledger::routes());
     routes.extend(claims::routes());
+    routes.extend(reviews::routes());
     routes.extend(history::routes());
     routes.extend(reports::routes());
     routes
@@ -109,6 +111,8 @@ impl Modify for BearerAuth {
         claims::submit,
         claims::withdraw,
         claims::download,
+        reviews::create_decision,
+        reviews::queue,
         history::import_history,
         reports::unit_table,
     ),

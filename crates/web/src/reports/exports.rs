@@ -380,6 +380,7 @@ impl JobView {
     fn new(job: &ExportJob, now: i64) -> Self {
         let stale = job.status == ExportStatus::Running && now - job.updated_at > STALE_AFTER_MS;
         let running = job.status == ExportStatus::Running && !stale;
+        // A job with no rows is at 0 % while it runs and at 100 % once it stops.
         let percent = match (job.rows_done.min(job.rows_total) * 100).checked_div(job.rows_total) {
             Some(percent) => percent,
             None if running => 0,
