@@ -94,6 +94,25 @@ pub async fn mark_read(conn: &mut AnyConnection, person_id: &str, id: &str) -> R
     Ok(result.rows_affected() == 1)
 }
 
+/// Marks the person's notifications about one claim read, as when they open the claim,
+/// and returns how many were unread.
+pub async fn mark_read_for_claim(
+    conn: &mut AnyConnection,
+    person_id: &str,
+    claim_id: &str,
+) -> Result<u64> {
+    let result = sqlx::query(
+        "UPDATE notifications SET read_at = $3 \
+         WHERE person_id = $1 AND claim_id = $2 AND read_at IS NULL",
+    )
+    .bind(person_id)
+    .bind(claim_id)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.rows_affected())
+}
+
 /// Marks all of a person's notifications read and returns how many were unread.
 pub async fn mark_all_read(conn: &mut AnyConnection, person_id: &str) -> Result<u64> {
     let result = sqlx::query(

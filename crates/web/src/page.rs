@@ -72,6 +72,18 @@ impl Page {
         self
     }
 
+    /// Lowers the unread count on the notifications link by `read`, for a page that
+    /// marked some notifications read after the navigation was built.
+    pub fn notifications_read(mut self, read: u64) -> Self {
+        let read = i64::try_from(read).unwrap_or(i64::MAX);
+        for link in &mut self.nav {
+            if link.href == NOTIFICATIONS_HREF {
+                link.count = link.count.map(|n| n - read).filter(|n| *n > 0);
+            }
+        }
+        self
+    }
+
     pub fn user_name(&self) -> &str {
         self.user.as_ref().map(|u| u.name.as_str()).unwrap_or("")
     }

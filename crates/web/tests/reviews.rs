@@ -233,8 +233,18 @@ async fn returned_claim_is_rejected_at_school(test_db: &TestDb) {
         returned.text()
     );
     assert_eq!(claim(&app, &id).await.status, ClaimStatus::Returned);
+    let home = app.get(&mut teacher, "/").await;
+    assert!(home.text().contains("您有 1 条未读通知"), "{}", home.text());
+    // Opening the returned claim shows the comment and reads its notice.
     let page = app.get(&mut teacher, &format!("/claims/{id}")).await;
     assert!(page.text().contains("请补充培训记录"), "{}", page.text());
+    assert!(!page.text().contains("条未读"), "{}", page.text());
+    let mut conn = app.db.conn().await.unwrap();
+    let unread = notifications::count_unread(&mut conn, &school.teacher_a)
+        .await
+        .unwrap();
+    drop(conn);
+    assert_eq!(unread, 0);
 
     // The teacher edits the claim and submits it again: it starts at the office again.
     let version = claim(&app, &id).await.version.to_string();
@@ -308,18 +318,13 @@ async fn returned_claim_is_rejected_at_school(test_db: &TestDb) {
     let stored = claim(&app, &id).await;
     assert_eq!(stored.status, ClaimStatus::Rejected);
     assert_eq!(stored.reason_label.as_deref(), Some("佐证不足"));
-    let page = app.get(&mut teacher, &format!("/claims/{id}")).await;
-    assert!(
-        page.text().contains("未通过原因：佐证不足"),
-        "{}",
-        page.text()
-    );
 
-    // The teacher got a notification of the return and of the rejection with its reason.
+    // The teacher got a notification of the return, read above, and of the rejection
+    // with its reason.
     let home = app.get(&mut teacher, "/").await;
-    assert!(home.text().contains("您有 2 条未读通知"), "{}", home.text());
+    assert!(home.text().contains("您有 1 条未读通知"), "{}", home.text());
     assert!(
-        home.text().contains("aria-label=\"2 条未读\""),
+        home.text().contains("aria-label=\"1 条未读\""),
         "{}",
         home.text()
     );
@@ -348,7 +353,13 @@ async fn returned_claim_is_rejected_at_school(test_db: &TestDb) {
         .await;
     assert_eq!(read.status, StatusCode::SEE_OTHER);
     let home = app.get(&mut teacher, "/").await;
-    assert!(home.text().contains("您有 1 条未读通知"), "{}", home.text());
+    assert!(!home.text().contains("条未读"), "{}", home.text());
+    let page = app.get(&mut teacher, &format!("/claims/{id}")).await;
+    assert!(
+        page.text().contains("未通过原因：佐证不足"),
+        "{}",
+        page.text()
+    );
     let all = app
         .post_form(&mut teacher, "/notifications/read-all", &[])
         .await;

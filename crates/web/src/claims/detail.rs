@@ -191,7 +191,19 @@ pub async fn show(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<ClaimPage> {
-    claim_page(&state, page, &user, &id, Rejection::default()).await
+    let shown = claim_page(&state, page, &user, &id, Rejection::default()).await?;
+    // Opening the claim is reading what the reviewers said about it.
+    let mut conn = state.db.conn().await?;
+    let read =
+        xueshi_store::notifications::mark_read_for_claim(&mut conn, &user.person_id, &id).await?;
+    Ok(if read > 0 {
+        ClaimPage {
+            page: shown.page.notifications_read(read),
+            ..shown
+        }
+    } else {
+        shown
+    })
 }
 
 /// Shows the claim page with a rejection and the status that names it.
