@@ -101,12 +101,7 @@ async fn past_term_gives_notice_table(test_db: &TestDb) {
     drop(conn);
 
     // A database with the demo school is left alone.
-    assert!(
-        xueshi_web::demo::fill(db, &config)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(xueshi_web::demo::fill(db, &config).await.unwrap().is_none());
     let again = history_import::finished_counts_by_unit(&mut db.conn().await.unwrap(), term)
         .await
         .unwrap();

@@ -3,12 +3,12 @@
 //! Errors are `{"code", "message", "errors"}` with a Chinese message.
 
 mod auth;
-mod ledger;
 mod claims;
 mod history;
+mod ledger;
 mod people;
-mod terms;
 mod reports;
+mod terms;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
