@@ -380,11 +380,10 @@ impl JobView {
     fn new(job: &ExportJob, now: i64) -> Self {
         let stale = job.status == ExportStatus::Running && now - job.updated_at > STALE_AFTER_MS;
         let running = job.status == ExportStatus::Running && !stale;
-        let percent = if job.rows_total == 0 {
-            if running { 0 } else { 100 }
-        } else {
-            (job.rows_done.min(job.rows_total) * 100) / job.rows_total
-        };
+        // A job without rows shows 0% while it runs and 100% once it ends.
+        let percent = (job.rows_done.min(job.rows_total) * 100)
+            .checked_div(job.rows_total)
+            .unwrap_or(if running { 0 } else { 100 });
         let message = match job.status {
             ExportStatus::Done => format!("已完成，共 {} 行。", job.rows_done),
             ExportStatus::Failed => job
