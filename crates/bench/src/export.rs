@@ -1,5 +1,5 @@
 //! The detail export in a child process, so its peak resident set size (`VmHWM`) is the
-//! export's alone and not the generator's.
+//! export's alone and not the generator's. The peak is reset when the export starts.
 //!
 //! Two modes. `all` streams the claims of every term through the app's row query and its
 //! export writer (`xueshi_web::reports::exports::write_file`) into one .xlsx, because each
@@ -19,7 +19,7 @@ use xueshi_store::reports::exports::{self as export_jobs, ExportFormat, ExportSt
 use xueshi_store::reports::{DetailFilter, DetailRow, detail_rows};
 
 use crate::generate::{CENTER_ADMIN, PASSWORD};
-use crate::measure::peak_rss_kb;
+use crate::measure::{peak_rss_kb, reset_peak_rss, rss_kb};
 use crate::pages;
 
 /// The figures a child prints about its export.
@@ -27,8 +27,11 @@ use crate::pages;
 pub struct ExportFigures {
     pub rows: u64,
     pub seconds: f64,
-    /// Peak RSS after connecting and before the first row.
+    /// Peak RSS of the process before the export started.
+    pub before_peak_kb: u64,
+    /// RSS when the export started.
     pub idle_kb: u64,
+    /// Peak RSS from the start of the export to its end.
     pub peak_kb: u64,
     pub file_bytes: u64,
 }
@@ -36,8 +39,13 @@ pub struct ExportFigures {
 impl ExportFigures {
     fn to_line(&self) -> String {
         format!(
-            "export rows={} seconds={:.3} idle_kb={} peak_kb={} file_bytes={}",
-            self.rows, self.seconds, self.idle_kb, self.peak_kb, self.file_bytes
+            "export rows={} seconds={:.3} before_peak_kb={} idle_kb={} peak_kb={} file_bytes={}",
+            self.rows,
+            self.seconds,
+            self.before_peak_kb,
+            self.idle_kb,
+            self.peak_kb,
+            self.file_bytes
         )
     }
 
@@ -50,6 +58,7 @@ impl ExportFigures {
         Some(Self {
             rows: field("rows")?.parse().ok()?,
             seconds: field("seconds")?.parse().ok()?,
+            before_peak_kb: field("before_peak_kb")?.parse().ok()?,
             idle_kb: field("idle_kb")?.parse().ok()?,
             peak_kb: field("peak_kb")?.parse().ok()?,
             file_bytes: field("file_bytes")?.parse().ok()?,
@@ -102,7 +111,9 @@ pub async fn child(database_url: &str, mode: &str, terms: &[TermCode]) -> anyhow
 
 async fn export_all_terms(db: &Db, terms: &[TermCode]) -> anyhow::Result<ExportFigures> {
     let mut conn = db.conn().await?;
-    let idle_kb = peak_rss_kb().unwrap_or(0);
+    let before_peak_kb = peak_rss_kb().unwrap_or(0);
+    reset_peak_rss()?;
+    let idle_kb = rss_kb().unwrap_or(0);
     let started = Instant::now();
     let temporary = tempfile::NamedTempFile::new()?;
     let file = temporary.reopen()?;
@@ -128,6 +139,7 @@ async fn export_all_terms(db: &Db, terms: &[TermCode]) -> anyhow::Result<ExportF
     Ok(ExportFigures {
         rows,
         seconds: started.elapsed().as_secs_f64(),
+        before_peak_kb,
         idle_kb,
         peak_kb: peak_rss_kb().unwrap_or(0),
         file_bytes: std::fs::metadata(temporary.path())?.len(),
@@ -144,7 +156,10 @@ async fn export_job(db: &Db, database_url: &str, term: TermCode) -> anyhow::Resu
     let app = xueshi_web::build_app(state.clone());
     let mut browser = pages::sign_in(&app, CENTER_ADMIN, PASSWORD).await?;
     pages::send(&app, &mut browser, Method::GET, "/reports/exports", None).await?;
-    let idle_kb = peak_rss_kb().unwrap_or(0);
+    // Signing in and the landing page raise the peak before the export starts.
+    let before_peak_kb = peak_rss_kb().unwrap_or(0);
+    reset_peak_rss()?;
+    let idle_kb = rss_kb().unwrap_or(0);
 
     let started = Instant::now();
     let term = term.to_string();
@@ -177,6 +192,7 @@ async fn export_job(db: &Db, database_url: &str, term: TermCode) -> anyhow::Resu
     Ok(ExportFigures {
         rows: job.rows_done,
         seconds: started.elapsed().as_secs_f64(),
+        before_peak_kb,
         idle_kb,
         peak_kb: peak_rss_kb().unwrap_or(0),
         file_bytes: job

@@ -231,7 +231,7 @@ async fn run_backend(args: &RunArgs, scale: Scale, url: &str) -> anyhow::Result<
     let dir = tempfile::tempdir()?;
     let mut config = xueshi_web::Config::for_data_dir(dir.path().to_path_buf());
     config.database_url = url.to_owned();
-    let checks = config.checks.clone();
+    let checks = config.checks;
     let state = xueshi_web::AppState::new(db.clone(), config)?;
     measure_pages(args, &state, &data, &mut report).await?;
     measure_submission(&db, &data, &checks, &mut report).await?;
@@ -471,8 +471,9 @@ async fn measure_export(url: &str, data: &DataSet, report: &mut Report) -> anyho
         ),
         format!("peak RSS {:.1} MB", all.peak_kb as f64 / 1024.0),
         format!(
-            "the same child after connecting, before the first row: {:.1} MB",
-            all.idle_kb as f64 / 1024.0
+            "the same child when the export starts: RSS {:.1} MB (peak so far {:.1} MB)",
+            all.idle_kb as f64 / 1024.0,
+            all.before_peak_kb as f64 / 1024.0
         ),
         "< 200 MB",
         Some((all.peak_kb as f64 / 1024.0) < EXPORT_TARGET_MB),
@@ -485,8 +486,9 @@ async fn measure_export(url: &str, data: &DataSet, report: &mut Report) -> anyho
         ),
         format!("peak RSS {:.1} MB", job.peak_kb as f64 / 1024.0),
         format!(
-            "the same child signed in, before the export: {:.1} MB",
-            job.idle_kb as f64 / 1024.0
+            "the same child signed in, when the export starts: RSS {:.1} MB (peak so far, from signing in and the landing page: {:.1} MB)",
+            job.idle_kb as f64 / 1024.0,
+            job.before_peak_kb as f64 / 1024.0
         ),
         "< 200 MB",
         Some((job.peak_kb as f64 / 1024.0) < EXPORT_TARGET_MB),

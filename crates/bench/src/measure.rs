@@ -123,9 +123,25 @@ impl Report {
 
 /// Returns the peak resident set size of this process in kB (`VmHWM`), or `None` off Linux.
 pub fn peak_rss_kb() -> Option<u64> {
+    status_kb("VmHWM:")
+}
+
+/// Returns the resident set size of this process in kB (`VmRSS`), or `None` off Linux.
+pub fn rss_kb() -> Option<u64> {
+    status_kb("VmRSS:")
+}
+
+fn status_kb(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Resets `VmHWM` to the current resident set size, so that a later reading is the peak
+/// of what ran in between. Writing 5 to `/proc/self/clear_refs` does this on Linux 4.0
+/// and later (proc(5)).
+pub fn reset_peak_rss() -> std::io::Result<()> {
+    std::fs::write("/proc/self/clear_refs", "5")
 }
