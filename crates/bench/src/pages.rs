@@ -131,6 +131,8 @@ pub struct WrkResult {
     pub p50: String,
     pub p99: String,
     pub non_2xx: u64,
+    /// wrk's "Socket errors" line, e.g. "connect 0, read 0, write 0, timeout 12".
+    pub socket_errors: Option<String>,
 }
 
 impl WrkResult {
@@ -141,6 +143,9 @@ impl WrkResult {
         );
         if self.non_2xx > 0 {
             text.push_str(&format!(", {} non-2xx responses", self.non_2xx));
+        }
+        if let Some(errors) = &self.socket_errors {
+            text.push_str(&format!(", socket errors: {errors}"));
         }
         text
     }
@@ -162,6 +167,10 @@ pub async fn run_wrk(
         "-t2",
         &format!("-c{connections}"),
         &format!("-d{seconds}s"),
+        // wrk's default timeout of 2 s would drop the slowest responses from the
+        // latency figures and count them only as socket errors.
+        "--timeout",
+        "30s",
         "--latency",
     ]);
     for value in headers {
@@ -193,6 +202,7 @@ pub async fn run_wrk(
         p50: field("50%").unwrap_or_default(),
         p99: field("99%").unwrap_or_default(),
         non_2xx,
+        socket_errors: field("Socket errors:"),
     })
 }
 
