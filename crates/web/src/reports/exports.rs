@@ -330,7 +330,7 @@ fn file_chunks(
 
 /// Writes the rows from `receiver` into `file` until the channel closes; returns the rows
 /// written. Runs on a blocking thread.
-fn write_file(
+pub fn write_file(
     file: std::fs::File,
     format: ExportFormat,
     title: &str,

@@ -7,7 +7,7 @@
 
 mod breakdowns;
 mod dashboard;
-mod exports;
+pub mod exports;
 mod hours;
 mod notice;
 mod overview;
