@@ -164,6 +164,19 @@ pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
         .try_get("n")?)
 }
 
+/// Counts the active people and, of them, those without a password, for the
+/// administrator's home page.
+pub async fn count_active(conn: &mut AnyConnection) -> Result<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, \
+         COALESCE(SUM(CASE WHEN password_hash IS NULL THEN 1 ELSE 0 END), 0) AS without_password \
+         FROM people WHERE active = 1",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((row.try_get("n")?, row.try_get("without_password")?))
+}
+
 /// The fields of a person that a roster row or an administrator sets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonFields {

@@ -44,7 +44,7 @@ async fn home(State(state): State<AppState>, page: Page, user: CurrentUser) -> A
     let person = people::get(conn, &user.person_id).await?;
     let admin = if user.is_admin() {
         let unit_list = units::list(conn).await?;
-        let (everyone, _) = people::list(conn, &people::PeopleFilter::default()).await?;
+        let (active_people, without_password) = people::count_active(conn).await?;
         Some(AdminSummary {
             teaching_units: unit_list
                 .iter()
@@ -55,8 +55,8 @@ async fn home(State(state): State<AppState>, page: Page, user: CurrentUser) -> A
                 .filter(|u| u.kind == xueshi_core::UnitKind::Other)
                 .count(),
             offices: unit_list.iter().map(|u| u.office_count).sum(),
-            people: everyone.len() as i64,
-            without_password: everyone.iter().filter(|p| !p.has_password).count() as i64,
+            people: active_people,
+            without_password,
         })
     } else {
         None
