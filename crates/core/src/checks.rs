@@ -221,6 +221,38 @@ pub fn check_claim(
     findings
 }
 
+/// Checks the training dates against the day of submission and the claim's term:
+/// training that has not ended yet cannot be claimed (blocking), and dates outside the
+/// term are flagged for the reviewers, since a training just before the term may
+/// belong to it.
+pub fn check_claim_dates(
+    start_date: Date,
+    end_date: Date,
+    today: Date,
+    term: crate::TermCode,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if end_date > today {
+        findings.push(Finding::blocking(
+            "training_not_finished",
+            format!(
+                "培训结束日期 {end_date} 晚于今天（{today}），培训结束后才能申报，请核对日期。"
+            ),
+        ));
+    }
+    let (term_start, term_end) = term.span();
+    if start_date < term_start || end_date > term_end {
+        findings.push(Finding::flag(
+            "dates_outside_term",
+            format!(
+                "培训日期 {start_date} 至 {end_date} 不在{}（{term_start} 至 {term_end}）之内，请审核人确认是否计入本学期。",
+                term.label()
+            ),
+        ));
+    }
+    findings
+}
+
 /// Blocks a claim whose topic is empty or only spaces.
 pub fn check_topic_present(facts: &ClaimFacts<'_>) -> Option<Finding> {
     trim_spaces(&facts.topic).is_empty().then(|| {

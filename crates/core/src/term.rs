@@ -84,6 +84,20 @@ impl TermCode {
         format!("{}学年第{number}学期", self.school_year())
     }
 
+    /// Returns the first and last calendar day of the term: September to January for
+    /// the first term, February to August for the second.
+    pub fn span(self) -> (jiff::civil::Date, jiff::civil::Date) {
+        let year = self.first_year;
+        let date = |y: i16, m: i8, d: i8| {
+            jiff::civil::Date::new(y, m, d).unwrap_or(jiff::civil::Date::MIN)
+        };
+        if self.number == 1 {
+            (date(year, 9, 1), date(year + 1, 1, 31))
+        } else {
+            (date(year + 1, 2, 1), date(year + 1, 8, 31))
+        }
+    }
+
     /// The term before this one.
     pub fn previous(self) -> Self {
         if self.number == 2 {

@@ -95,13 +95,7 @@ pub fn past_term(code: TermCode) -> Term {
 /// Returns the first and last calendar day of a term: September to January for the
 /// first term, February to August for the second.
 pub fn term_span(code: TermCode) -> (Date, Date) {
-    let year = code.first_year();
-    let date = |y: i16, m: i8, d: i8| Date::new(y, m, d).unwrap_or(Date::MIN);
-    if code.number() == 1 {
-        (date(year, 9, 1), date(year + 1, 1, 31))
-    } else {
-        (date(year + 1, 2, 1), date(year + 1, 8, 31))
-    }
+    code.span()
 }
 
 /// A person the import creates.

@@ -162,6 +162,47 @@ async fn lecture_of_96_hours_is_rejected(test_db: &TestDb) {
 }
 db_test!(lecture_of_96_hours_is_rejected);
 
+async fn training_in_the_future_is_refused(test_db: &TestDb) {
+    let app = TestApp::new(test_db).await;
+    let school = school(&app).await;
+    let mut teacher = sign_in(&app, TEACHER_A).await;
+    let start = days_from_today(5).to_string();
+    let end = days_from_today(6).to_string();
+    let fields = external_training(school.term.code, "高校教师数字化教学能力提升研修班");
+    let fields = with(fields, "start_date", &start);
+    let fields = with(fields, "end_date", &end);
+    let id = create_claim(&app, &mut teacher, &fields).await;
+    let uploaded = upload(
+        &app,
+        &mut teacher,
+        &id,
+        "结业证书.pdf",
+        &tiny_pdf(),
+        "certificate",
+    )
+    .await;
+    assert_eq!(
+        uploaded.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        uploaded.text()
+    );
+
+    let rejected = app
+        .post_form(&mut teacher, &format!("/claims/{id}/submit"), &[])
+        .await;
+    assert_eq!(rejected.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = rejected.text();
+    assert!(
+        text.contains(&format!("培训结束日期 {end} 晚于今天")),
+        "{text}"
+    );
+    let after = claim(&app, &id).await;
+    assert_eq!(after.status, ClaimStatus::Draft);
+    assert_eq!(after.evidence.len(), 1);
+}
+db_test!(training_in_the_future_is_refused);
+
 async fn same_certificate_flags_both_claims(test_db: &TestDb) {
     let app = TestApp::new(test_db).await;
     let school = school(&app).await;

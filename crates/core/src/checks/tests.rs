@@ -808,3 +808,45 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn unfinished_training_is_blocked() {
+    let term = crate::TermCode::parse("2026-2027-1").unwrap();
+    let findings = check_claim_dates(
+        date("2026-12-10"),
+        date("2026-12-11"),
+        date("2026-12-04"),
+        term,
+    );
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].code, "training_not_finished");
+    assert_eq!(findings[0].severity, Severity::Blocking);
+    assert!(findings[0].message.contains("2026-12-11"), "{findings:?}");
+}
+
+#[test]
+fn dates_outside_term_are_flagged() {
+    let term = crate::TermCode::parse("2026-2027-1").unwrap();
+    let findings = check_claim_dates(
+        date("2025-03-01"),
+        date("2025-03-02"),
+        date("2026-12-04"),
+        term,
+    );
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].code, "dates_outside_term");
+    assert_eq!(findings[0].severity, Severity::Flag);
+    assert!(findings[0].message.contains("2026-09-01"), "{findings:?}");
+}
+
+#[test]
+fn dates_inside_term_pass() {
+    let term = crate::TermCode::parse("2026-2027-1").unwrap();
+    let findings = check_claim_dates(
+        date("2026-11-20"),
+        date("2026-12-04"),
+        date("2026-12-04"),
+        term,
+    );
+    assert!(findings.is_empty(), "{findings:?}");
+}

@@ -3,7 +3,7 @@
 //! returns errors that carry the Chinese message for the person.
 
 use jiff::civil::Date;
-use xueshi_core::checks::{CheckConfig, check_claim, has_blocking};
+use xueshi_core::checks::{CheckConfig, check_claim, check_claim_dates, has_blocking};
 use xueshi_core::date::school_date;
 use xueshi_core::{ClaimAction, ClaimState, ClaimStatus, Finding, Severity};
 use xueshi_store::audit::Actor;
@@ -318,7 +318,14 @@ pub async fn run_checks(
 ) -> AppResult<Vec<Finding>> {
     let inputs = claims::check_inputs(conn, claim).await?;
     let neighbors = claims::neighbors(conn, claim).await?;
-    Ok(check_claim(&inputs.facts(claim), &neighbors, checks))
+    let mut findings = check_claim(&inputs.facts(claim), &neighbors, checks);
+    findings.extend(check_claim_dates(
+        claim.start_date,
+        claim.end_date,
+        school_date(jiff::Timestamp::now()),
+        claim.term_code,
+    ));
+    Ok(findings)
 }
 
 /// Maps a rejected transition of the teacher's own action to an error.

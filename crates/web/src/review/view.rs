@@ -8,7 +8,7 @@ use xueshi_core::{ClaimState, ClaimStatus, ReviewLevel};
 use xueshi_store::notifications::kinds;
 
 /// The flag codes the checks leave on claims, with the label reviewers see.
-pub const FLAG_LABELS: [(&str, &str); 10] = [
+pub const FLAG_LABELS: [(&str, &str); 11] = [
     ("identical_evidence", "佐证文件与其他申报相同"),
     ("similar_photo", "照片与其他教师的申报相似"),
     ("similar_topic", "与本人另一条申报主题相近"),
@@ -19,6 +19,7 @@ pub const FLAG_LABELS: [(&str, &str); 10] = [
     ("activity_category_mismatch", "类别与台账活动不符"),
     ("dates_outside_activity", "日期与台账活动不符"),
     ("activity_rejected_before", "同一活动的申报曾未通过"),
+    ("dates_outside_term", "培训日期不在本学期内"),
 ];
 
 /// Returns the label of a flag code, or the code itself for a code this list lacks.
