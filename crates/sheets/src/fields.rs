@@ -104,16 +104,24 @@ pub const HISTORY_FIELDS: &[FieldSpec] = &[
         aliases: &["培训主题", "主题", "项目名称"],
         required: true,
     },
+    // A sheet with one date column (培训日期) gives each training a single day.
     FieldSpec {
         key: "start_date",
         label: "开始时间",
-        aliases: &["开始时间", "开始日期"],
-        required: false,
+        aliases: &[
+            "开始时间",
+            "开始日期",
+            "起始日期",
+            "培训日期",
+            "培训时间",
+            "日期",
+        ],
+        required: true,
     },
     FieldSpec {
         key: "end_date",
         label: "结束时间",
-        aliases: &["结束时间", "结束日期"],
+        aliases: &["结束时间", "结束日期", "截止日期"],
         required: false,
     },
     FieldSpec {

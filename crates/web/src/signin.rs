@@ -317,6 +317,12 @@ async fn change_password(
         };
         (axum::http::StatusCode::UNPROCESSABLE_ENTITY, template).into_response()
     };
+    if form.current.is_empty() {
+        return rejected("请输入当前密码。".into());
+    }
+    if form.new_password.is_empty() {
+        return rejected("请输入新密码。".into());
+    }
     if form.new_password != form.confirm {
         return rejected("两次输入的新密码不一致，请重新输入。".into());
     }

@@ -10,8 +10,10 @@
     var config = {
       type: "value",
       name: axis.name,
-      nameLocation: "middle",
-      nameGap: horizontal ? 28 : 40,
+      // A vertical axis names itself above its top end, where ECharts keeps the name
+      // inside the chart; beside the axis it was cut at the chart's edge.
+      nameLocation: horizontal ? "middle" : "end",
+      nameGap: horizontal ? 28 : 12,
       axisLabel: { formatter: axis.percent ? "{value}%" : "{value}" },
       minInterval: 1
     };
@@ -36,7 +38,15 @@
     var percentAxes = spec.axes.map(function (axis) { return axis.percent; });
     return {
       color: PALETTE,
-      grid: { left: 8, right: 16, top: spec.series.length > 1 ? 48 : 16, bottom: 40, containLabel: true },
+      // Room on the right for the value labels of horizontal bars (such as "100%"), and
+      // at the top for the legend and the names of vertical axes.
+      grid: {
+        left: 8,
+        right: spec.horizontal ? 48 : 16,
+        top: (spec.series.length > 1 ? 48 : 16) + (spec.horizontal ? 0 : 24),
+        bottom: 40,
+        containLabel: true
+      },
       legend: spec.series.length > 1 ? { top: 0, type: "scroll" } : undefined,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       xAxis: spec.horizontal ? values : category,

@@ -133,7 +133,7 @@ pub async fn people(global: &GlobalArgs, command: PeopleCommand) -> anyhow::Resu
                 line.unit.as_deref().unwrap_or("-"),
                 line.office.as_deref().unwrap_or("-"),
                 line.title,
-                line.roles.join(",")
+                role_labels(&line.roles)
             );
         }
         println!("共 {} 人", lines.len());
@@ -389,5 +389,21 @@ async fn resolve_scope(
                 ),
             }
         }
+    }
+}
+
+/// Writes role codes as their Chinese names for the table, e.g. "教师、教研室主任".
+fn role_labels(codes: &[String]) -> String {
+    let labels: Vec<&str> = codes
+        .iter()
+        .map(|code| match code.parse::<xueshi_core::RoleKind>() {
+            Ok(kind) => kind.label(),
+            Err(_) => code.as_str(),
+        })
+        .collect();
+    if labels.is_empty() {
+        "-".to_owned()
+    } else {
+        labels.join("、")
     }
 }

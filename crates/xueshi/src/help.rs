@@ -89,6 +89,7 @@ fn translate_help(text: &str) -> String {
         .replace("[env: ", "[环境变量：")
         .replace("[possible values: ", "[可选值：")
         .replace("[aliases: ", "[别名：")
+        .replace("=]", "]")
 }
 
 fn context(error: &clap::Error, kind: ContextKind) -> String {

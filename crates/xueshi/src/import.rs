@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Subcommand;
 use xueshi_store::audit::Actor;
 use xueshi_web::import::RowError;
@@ -76,8 +75,7 @@ pub async fn run(global: &GlobalArgs, command: ImportCommand) -> anyhow::Result<
             sheet,
             json,
         } => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+            let bytes = read_file(&file)?;
             let file_name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -137,8 +135,7 @@ pub async fn run(global: &GlobalArgs, command: ImportCommand) -> anyhow::Result<
                 Ok(term) => term,
                 Err(error) => return fail(json, &error.message),
             };
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+            let bytes = read_file(&file)?;
             let file_name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -222,7 +219,7 @@ async fn attendance(
     options: &AttendanceOptions,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let bytes = std::fs::read(file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+    let bytes = read_file(file)?;
     let file_name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -307,4 +304,21 @@ fn print_roster_report(report: &RosterReport) {
         );
     }
     println!("{}", report.message);
+}
+
+/// Reads a file to import, with a Chinese message that says what is wrong with the path.
+fn read_file(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).map_err(|error| {
+        let shown = path.display();
+        let message = match error.kind() {
+            std::io::ErrorKind::NotFound => format!("找不到文件 {shown}，请检查路径和文件名。"),
+            std::io::ErrorKind::PermissionDenied => {
+                format!("没有读取文件 {shown} 的权限，请检查文件权限。")
+            }
+            std::io::ErrorKind::IsADirectory => format!("{shown} 是文件夹，请指定要导入的文件。"),
+            _ => format!("无法读取文件 {shown}，请确认文件完整且未被其他程序占用。"),
+        };
+        tracing::debug!(error = %error, "reading the import file failed");
+        anyhow::anyhow!(message)
+    })
 }

@@ -329,7 +329,7 @@ fn summary(report: &HistoryReport, blocked: bool) -> String {
     );
     if blocked {
         return format!(
-            "有 {} 处错误，未导入任何数据。请按错误列表修改文件后重新导入，或勾选“跳过有错误的行”只导入正确的行。",
+            "有 {} 处错误，未导入任何数据。请按错误列表修改文件后重新导入，或选择“跳过有错误的行”（命令行加 --skip-invalid）只导入正确的行。",
             report.errors.len()
         );
     }
