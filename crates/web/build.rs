@@ -35,13 +35,35 @@ fn main() {
         .current_dir(dir)
         .status();
     match status {
-        Ok(status) if status.success() => {}
+        Ok(status) if status.success() => backdate_embedded(dir),
         Ok(status) => panic!(
             "`npm ci` in {} failed with {status}; check the npm registry is reachable",
             dir.display()
         ),
         Err(error) => {
             panic!("cannot run npm ({error}); install Node.js and npm to build xueshi-web")
+        }
+    }
+}
+
+/// Gives the files npm just wrote the lock file's time. Cargo reruns a build script
+/// when a file it watches is newer than the script's last run, and these files were
+/// written during that run, so the next build would compile the crate once more.
+fn backdate_embedded(dir: &Path) {
+    let Some(lock_time) = modified(&dir.join("package-lock.json")) else {
+        return;
+    };
+    for file in EMBEDDED {
+        let path = dir.join(file);
+        let backdated = std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|opened| opened.set_modified(lock_time));
+        if let Err(error) = backdated {
+            println!(
+                "cargo:warning=could not set the time of {}: {error}",
+                path.display()
+            );
         }
     }
 }
