@@ -221,10 +221,9 @@ pub fn check_claim(
     findings
 }
 
-/// Checks the training dates against the day of submission and the claim's term:
-/// training that has not ended yet cannot be claimed (blocking), and dates outside the
-/// term are flagged for the reviewers, since a training just before the term may
-/// belong to it.
+/// Checks the training dates against the day of submission and the claim's term.
+/// Training that has not ended yet blocks the claim. Dates outside the term are only
+/// flagged, because a training just before the term may still belong to it.
 pub fn check_claim_dates(
     start_date: Date,
     end_date: Date,
