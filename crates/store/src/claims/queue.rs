@@ -48,6 +48,11 @@ pub enum QueueSort {
 }
 
 impl QueueSort {
+    /// Returns whether the order reads only columns of the claims table.
+    fn orders_by_claim_only(self) -> bool {
+        !matches!(self, QueueSort::Teacher | QueueSort::FlagsDescending)
+    }
+
     fn order_by(self) -> &'static str {
         match self {
             QueueSort::SubmittedOldest => "c.submitted_at, c.id",
@@ -265,14 +270,25 @@ pub async fn queue(conn: &mut AnyConnection, filter: &QueueFilter) -> Result<Que
 
     let page_size = filter.page_size.clamp(1, MAX_PAGE_SIZE);
     let offset = (filter.page.max(1) - 1).saturating_mul(page_size);
+    let order_by = filter.sort.order_by();
+    // When the order needs only the claim's own columns, the page's ids are chosen from
+    // the claims alone first. Joined, a planner may start from the small tables and
+    // sort every waiting claim of the school to keep twenty.
+    let page_clause = if filter.sort.orders_by_claim_only() {
+        format!(
+            "c.id IN (SELECT c.id {count_joins} WHERE {where_clause} \
+             ORDER BY {order_by} LIMIT {page_size} OFFSET {offset}) ORDER BY {order_by}"
+        )
+    } else {
+        format!("{where_clause} ORDER BY {order_by} LIMIT {page_size} OFFSET {offset}")
+    };
     let sql = format!(
         "SELECT c.id, c.term_code, c.category_id, g.code AS category_code, g.name AS category_name, \
          c.teacher_id, p.staff_id AS teacher_staff_id, p.name AS teacher_name, c.unit_id, u.name AS unit_name, \
          c.office_id, o.name AS office_name, c.topic, c.start_date, c.end_date, c.mode, c.claimed_hours, \
          c.accredited_hours, c.activity_id, c.status, c.level, c.round, c.version, c.submitted_at, \
          (SELECT COUNT(*) FROM claim_flags f WHERE f.claim_id = c.id) AS flag_count \
-         {joins} WHERE {where_clause} ORDER BY {} LIMIT {page_size} OFFSET {offset}",
-        filter.sort.order_by()
+         {joins} WHERE {page_clause}"
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for value in &binds {
