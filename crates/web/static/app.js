@@ -118,6 +118,22 @@
     }
     if (tooLarge) input.value = "";
   });
+
+  // Keep the size message when the person presses 上传 with no file left to send. This
+  // listens in the capture phase, so htmx's own submit handler never sees the event.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-max-bytes]")) return;
+    var message = form.querySelector("[data-size-error]");
+    if (!message || message.classList.contains("hidden")) return;
+    var chosen = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
+      return input.files && input.files.length > 0;
+    });
+    if (!chosen) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
 })();
 
 // Print the page: <button data-print>. Inline handlers are blocked by the content policy.

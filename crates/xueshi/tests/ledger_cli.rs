@@ -303,7 +303,11 @@ async fn attendance_is_imported_with_json(test_db: &TestDb) {
         &["import", "attendance", &id, "/nonexistent/签到表.csv"],
     );
     assert_eq!(missing.status.code(), Some(1));
-    assert!(stderr(&missing).contains("无法读取文件"));
+    assert!(
+        stderr(&missing).contains("找不到文件 /nonexistent/签到表.csv，请检查路径和文件名。"),
+        "{}",
+        stderr(&missing)
+    );
     let not_a_sheet = dir.path().join("notes.csv");
     std::fs::write(&not_a_sheet, "备注\n今天下雨\n").unwrap();
     let rejected = xueshi(
