@@ -120,7 +120,7 @@
   });
 
   // Keep the size message when the person presses 上传 with no file left to send. This
-  // listens in the capture phase, so htmx's own submit handler never sees the event.
+  // listens in the capture phase, so htmx's own submit handler never receives the event.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[data-max-bytes]")) return;
