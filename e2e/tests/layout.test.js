@@ -13,8 +13,9 @@ const {
   ADMIN_NEW_PASSWORD,
   DESKTOP,
   PHONE,
-  assertNoHorizontalOverflow,
   changePassword,
+  checkPage,
+  collectErrors,
   launchBrowser,
   newPage,
   screenshot,
@@ -22,29 +23,6 @@ const {
 } = require('../lib/browser');
 const { ROSTER_UNIT, writeRosterCsv } = require('../lib/roster');
 
-/**
- * Collects the errors the page logs, leaving out the browser's note on the document's
- * own error status (a 403 page is meant to return 403).
- */
-function collectErrors(page) {
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() !== 'error') return;
-    const isDocumentStatus =
-      message.text().startsWith('Failed to load resource') && message.location().url === page.url();
-    if (!isDocumentStatus) errors.push(message.text());
-  });
-  return errors;
-}
-
-/** Checks the page as loaded now, then saves its screenshot. */
-async function checkPage(page, errors, name) {
-  const { width } = page.viewportSize();
-  await assertNoHorizontalOverflow(page, `${name} at ${width} px`);
-  assert.deepEqual(errors.splice(0), [], `${name} at ${width} px must log no errors`);
-  await screenshot(page, name);
-}
 
 describe('layout at phone and desktop width', () => {
   let server;

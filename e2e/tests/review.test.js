@@ -12,8 +12,9 @@ const { startServer } = require('../lib/server');
 const {
   DESKTOP,
   PHONE,
-  assertNoHorizontalOverflow,
+  checkPage,
   clickAndWaitForPage,
+  collectErrors,
   launchBrowser,
   newPage,
   screenshot,
@@ -28,22 +29,6 @@ const TEACHER = '2001202';
 const CENTER = '1000001';
 /** The demo's claim without flags waiting at the office. */
 const WAITING_TOPIC = '高校钢琴伴奏艺术专题网络培训';
-
-function collectErrors(page) {
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  return errors;
-}
-
-async function checkPage(page, errors, name) {
-  const { width } = page.viewportSize();
-  await assertNoHorizontalOverflow(page, `${name} at ${width} px`);
-  assert.deepEqual(errors.splice(0), [], `${name} at ${width} px must log no errors`);
-  await screenshot(page, name);
-}
 
 describe('review pages at phone and desktop width', () => {
   let server;

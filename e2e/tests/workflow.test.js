@@ -15,11 +15,11 @@ const { startServer } = require('../lib/server');
 const {
   DESKTOP,
   PHONE,
-  assertNoHorizontalOverflow,
+  checkPage,
   clickAndWaitForPage,
+  collectErrors,
   launchBrowser,
   newPage,
-  screenshot,
   signIn,
 } = require('../lib/browser');
 
@@ -78,23 +78,6 @@ async function photographCertificate(page, folder) {
 function daysAgo(days) {
   const shanghai = new Date(Date.now() + 8 * 3600 * 1000 - days * 86400 * 1000);
   return shanghai.toISOString().slice(0, 10);
-}
-
-/** Collects script and security-policy errors the page logs. */
-function collectErrors(page) {
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  return errors;
-}
-
-async function checkPage(page, errors, name) {
-  const { width } = page.viewportSize();
-  await assertNoHorizontalOverflow(page, `${name} at ${width} px`);
-  assert.deepEqual(errors.splice(0), [], `${name} at ${width} px must log no errors`);
-  await screenshot(page, name);
 }
 
 /** Signs a reviewer in, opens the claim's review page and approves it with the default hours. */

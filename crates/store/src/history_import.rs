@@ -12,7 +12,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use jiff::civil::Date;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Connection, Row};
 use xueshi_core::claim::Outcome;
@@ -79,10 +78,10 @@ fn outcome_name(outcome: Outcome) -> &'static str {
 }
 
 /// Returns the term a past term's import creates when it is missing. Its submission
-/// window is the term's calendar span (see [`term_span`]), whose last day is also the
+/// window is the term's calendar span (see [`TermCode::span`]), whose last day is also the
 /// review deadline. It requires no hours, because the spreadsheet does not give them.
 pub fn past_term(code: TermCode) -> Term {
-    let (start, end) = term_span(code);
+    let (start, end) = code.span();
     Term {
         code,
         window_start: start,
@@ -90,12 +89,6 @@ pub fn past_term(code: TermCode) -> Term {
         review_deadline: end,
         required_hours: Hours::ZERO,
     }
-}
-
-/// Returns the first and last calendar day of a term: September to January for the
-/// first term, February to August for the second.
-pub fn term_span(code: TermCode) -> (Date, Date) {
-    code.span()
 }
 
 /// A person the import creates.

@@ -164,7 +164,7 @@ pub async fn fill_past_term(conn: &mut Conn) -> anyhow::Result<usize> {
     let code = TermCode::parse(PAST_TERM)?;
     let mut term = history_import::past_term(code);
     term.required_hours = Hours::from_whole(PAST_TERM_REQUIRED_HOURS);
-    let (first_day, _) = history_import::term_span(code);
+    let (first_day, _) = code.span();
     let mut draw = Draw(20230701);
     let mut rows = Vec::new();
 

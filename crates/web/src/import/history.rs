@@ -255,7 +255,7 @@ fn cell_text(row: &Row, key: &str) -> String {
 /// Parses each row, collecting every invalid cell as an error and dates outside the
 /// term as warnings.
 fn parse_rows(table: &Table, term: TermCode, report: &mut HistoryReport) -> ParsedRows {
-    let (term_start, term_end) = history_import::term_span(term);
+    let (term_start, term_end) = term.span();
     let mut parsed = ParsedRows {
         rows: Vec::with_capacity(table.rows.len()),
         numbers: Vec::with_capacity(table.rows.len()),
