@@ -9,7 +9,7 @@ pub enum StoreError {
     /// The row changed since it was read: the version guard did not match.
     #[error("conflict: the record changed since it was read")]
     Conflict,
-    /// A unique constraint rejected the write; holds the database's message.
+    /// A unique constraint rejected the write; contains the database's message.
     #[error("unique constraint violated: {0}")]
     Unique(String),
     #[error(transparent)]

@@ -348,7 +348,7 @@ async fn grants_of(
     Ok(grants)
 }
 
-/// Grants a role; granting one the person holds already changes nothing and returns false.
+/// Grants a role; granting one the person has already changes nothing and returns false.
 pub async fn grant(conn: &mut AnyConnection, person_id: &str, role: &Role) -> Result<bool> {
     let scope = role.scope_id.clone().unwrap_or_default();
     let exists = sqlx::query(

@@ -111,7 +111,7 @@ pub async fn protect(State(_state): State<AppState>, request: Request, next: Nex
     response
 }
 
-/// Returns whether the browser says the request came from another site.
+/// Returns whether the browser's headers mark the request as coming from another site.
 fn cross_site(request: &Request) -> bool {
     let headers = request.headers();
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())

@@ -150,7 +150,7 @@ fn demo_name(index: usize) -> String {
 
 /// Fills an empty database with the demo school, its ledger and its claims, storing the
 /// evidence files in the evidence folder of `config`. Returns `None`, changing nothing,
-/// when the database already holds units or more than the first administrator.
+/// when the database already contains units or more than the first administrator.
 pub async fn fill(db: &Db, config: &crate::Config) -> anyhow::Result<Option<DemoAccounts>> {
     let mut conn = db.conn().await?;
     if !units::list(&mut conn).await?.is_empty() || people::count(&mut conn).await? > 1 {

@@ -372,7 +372,7 @@ pub struct RosterUpload {
     sheet: Option<String>,
 }
 
-/// Imports a staff roster; the answer is the same report `xueshi import roster --json` prints.
+/// Imports a staff roster; the response is the same report `xueshi import roster --json` prints.
 #[utoipa::path(post, path = "/api/v1/import/roster", request_body(content = RosterUpload, content_type = "multipart/form-data"),
     responses((status = 200, body = Object, description = "导入报告：created、updated、unchanged、skipped、errors"),
         (status = 413, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]

@@ -192,7 +192,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> AppResult<ClaimPage> {
     let shown = claim_page(&state, page, &user, &id, Rejection::default()).await?;
-    // Opening the claim is reading what the reviewers said about it.
+    // Opening the claim counts as reading the reviewers' notices about it.
     let mut conn = state.db.conn().await?;
     let read =
         xueshi_store::notifications::mark_read_for_claim(&mut conn, &user.person_id, &id).await?;

@@ -62,7 +62,7 @@ pub struct RosterReport {
 /// A failure that stops the import before any row is looked at.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    /// The file cannot be read as a roster; the message says why, in Chinese.
+    /// The file cannot be read as a roster; the message explains why, in Chinese.
     #[error("{0}")]
     File(String),
     #[error(transparent)]
@@ -104,7 +104,7 @@ pub async fn read_roster(
     .map_err(|error| ImportError::File(error.to_string()))
 }
 
-/// Imports a roster file: plans every row, then writes unless told not to or unless a
+/// Imports a roster file: plans every row, then writes unless `dry_run` is set or unless a
 /// row is invalid and `skip_invalid` is off.
 pub async fn import_roster(
     db: &Db,
